@@ -1,0 +1,269 @@
+"""Paragraph features: shape, lexical, language agreement and context within the page.
+
+Everything here is computed for a whole ``Batch`` at once. Three kinds of features:
+
+* shape, from one paragraph alone: length, how it ends (a teaser is cut mid-word or
+  mid-sentence), digits, bullets, indentation, separators, dates, copyright marks;
+* lexical: hashed token uni- and bigrams (``HASH_FEATURES`` buckets), so a model
+  stores weights of buckets and never the text it was trained on;
+* context: position in the page, agreement with the page's language, neighbours'
+  features, and topical coherence, the cosine between a paragraph's TF-IDF vector and
+  the rest of the page's: a teaser is fluent prose about another subject, and its low
+  similarity to the page's longest (later: best-scored) paragraphs gives it away.
+
+Changing any feature's definition changes ``FEATURE_SET_VERSION``, which a model
+records and is checked against when it is loaded.
+"""
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+from scipy import sparse
+
+from filterkit.analysis import Batch
+from filterkit.language import UNDETERMINED
+from filterkit.scripts import cjk_share
+
+FEATURE_SET_VERSION = 1
+HASH_FEATURES = 2 ** 18
+TOP_LONGEST = 5  # the page's longest paragraphs stand for its topic before any scoring
+MIN_PREFIX_CHARS = 16  # a shorter paragraph is not called a truncated copy of another
+NEIGHBOUR_OFFSETS = (-2, -1, 1, 2)
+MISSING = -1.0  # the value of a neighbour feature past the page's edge
+
+_TERMINAL = re.compile(r"""[.!?。！？…][\s"'’”»)）」』]*$""")
+_ELLIPSIS = re.compile(r"(\.\.\.|…|。。。)\s*$")
+_ENDS_WORD = re.compile(r"\w$")
+_ENDS_COLON = re.compile(r"[:：]$")
+_ENDS_COMMA = re.compile(r"[,，、;；]$")
+_BULLET = re.compile(r"^([•·▪◦‣●○■□►▶»›>*+\-–—|]|\d{1,3}[.)、]|[(（]\d{1,3}[)）])")
+_SENTENCE_END = re.compile(r"[.!?。！？](?=\s|$)|[。！？]")
+_SEPARATOR = re.compile(r"\s[|·/>»›]\s|\s{3,}|[|｜]")
+_DATE = re.compile(r"\b(19|20)\d\d[-/.年]\s?\d{1,2}|\d{1,2}[-/.月]\s?\d{1,2}日?|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|"
+                   r"oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|\b\d{1,2}\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)",
+                   re.IGNORECASE)
+_TIME = re.compile(r"\b\d{1,2}:\d\d\b")
+_URL = re.compile(r"https?://|www\.|\.(com|org|net|cn)\b|@\w", re.IGNORECASE)
+_COPYRIGHT = re.compile(r"©|\(c\)|copyright|all rights reserved|版权|备案|icp", re.IGNORECASE)
+_QUOTE_START = re.compile(r"""^["'“‘「『«]""")
+_DIGIT = re.compile(r"\d")
+_UPPER = re.compile(r"[A-Z]")
+_LETTER = re.compile(r"[^\W\d_]")
+_PUNCT = re.compile(r"[^\w\s]")
+_PREFIX_TAIL = re.compile(r"[\s.。…,，]+$")
+
+SHAPE_NAMES = (
+    "log_tokens", "log_chars", "ends_terminal", "ends_colon", "ends_comma", "ends_word", "ends_ellipsis",
+    "digit_share", "upper_share", "punct_share", "bullet", "indent", "sentences", "mean_word_len",
+    "titlecase_share", "separators", "date", "time", "url", "cjk_share", "comma_rate", "quote_start",
+    "copyright", "gap_before", "gap_after",
+)
+
+
+def _shape(text: str, indent: int, gap_before: bool, gap_after: bool, n_tokens: int, words: list[str]) -> list[float]:
+    chars = len(text)
+    letters = len(_LETTER.findall(text)) or 1
+    alpha_words = [w for w in words if w[:1].isalpha()]
+    return [
+        math.log1p(n_tokens), math.log1p(chars),
+        bool(_TERMINAL.search(text)), bool(_ENDS_COLON.search(text)), bool(_ENDS_COMMA.search(text)),
+        bool(_ENDS_WORD.search(text)), bool(_ELLIPSIS.search(text)),
+        len(_DIGIT.findall(text)) / chars, len(_UPPER.findall(text)) / letters, len(_PUNCT.findall(text)) / chars,
+        bool(_BULLET.match(text)), min(indent, 8), math.log1p(len(_SENTENCE_END.findall(text))),
+        sum(map(len, alpha_words)) / len(alpha_words) if alpha_words else 0.0,
+        sum(w[0].isupper() for w in alpha_words) / len(alpha_words) if alpha_words else 0.0,
+        math.log1p(len(_SEPARATOR.findall(text))), bool(_DATE.search(text)), bool(_TIME.search(text)),
+        bool(_URL.search(text)), cjk_share(text), (text.count(",") + text.count("，")) / (n_tokens or 1),
+        bool(_QUOTE_START.match(text)), bool(_COPYRIGHT.search(text)), gap_before, gap_after,
+    ]
+
+
+def _ngrams(tokens: list[str]) -> list[str]:
+    return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]
+
+
+def hashed_terms(batch: Batch) -> sparse.csr_matrix:
+    """Presence of each hashed uni- and bigram in each paragraph (paragraphs × HASH_FEATURES)."""
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    vectorizer = HashingVectorizer(analyzer=_ngrams, n_features=HASH_FEATURES, alternate_sign=False,
+                                   norm=None, binary=True, dtype=np.float32)
+    return vectorizer.transform(batch.tokens).tocsr()
+
+
+def tfidf(terms: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
+    """Rows of ``terms`` weighted by ``idf`` and scaled to unit length (empty rows stay zero)."""
+    weighted = terms.multiply(idf).tocsr()
+    norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
+    return sparse.diags(np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)) @ weighted
+
+
+class PageTerms:
+    """TF-IDF rows with columns made page-local, for similarities to the rest of the page.
+
+    Each (page, term) pair gets its own column, so a page's weighted term sum is one
+    sparse product for the whole batch, and a paragraph's similarity to "its page
+    without itself" costs time linear in the batch's size however long a page is.
+    """
+
+    def __init__(self, rows: sparse.csr_matrix, page_index: np.ndarray, n_pages: int):
+        coo = rows.tocoo()
+        keys = page_index[coo.row].astype(np.int64) * HASH_FEATURES + coo.col
+        unique, local = np.unique(keys, return_inverse=True)
+        self.matrix = sparse.csr_matrix((coo.data, (coo.row, local)), shape=(rows.shape[0], len(unique)))
+        self.column_page = (unique // HASH_FEATURES).astype(np.int64)
+        self.page_index = page_index
+        self.n_pages = n_pages
+        self.self_norm2 = np.asarray(rows.multiply(rows).sum(axis=1)).ravel()
+
+    def similarity(self, weights: np.ndarray) -> np.ndarray:
+        """Cosine of each paragraph with the ``weights``-weighted sum of the other paragraphs of its page."""
+        page_sum = self.matrix.T @ weights
+        dot_all = self.matrix @ page_sum
+        sum_norm2 = np.bincount(self.column_page, page_sum ** 2, minlength=self.n_pages)[self.page_index]
+        dot = dot_all - weights * self.self_norm2
+        rest_norm2 = np.maximum(sum_norm2 - 2 * weights * dot_all + weights ** 2 * self.self_norm2, 0.0)
+        denominator = np.sqrt(self.self_norm2 * rest_norm2)
+        return np.divide(dot, denominator, out=np.zeros_like(dot), where=denominator > 1e-12)
+
+
+def shift(values: np.ndarray, offset: int, page_index: np.ndarray) -> np.ndarray:
+    """values[i + offset] within the same page, MISSING past the page's edge."""
+    shifted = np.full_like(values, MISSING, dtype=np.float64)
+    n = len(values)
+    if abs(offset) >= n:
+        return shifted
+    source = np.arange(n) + offset
+    valid = (source >= 0) & (source < n)
+    valid[valid] &= page_index[source[valid]] == page_index[valid]
+    shifted[valid] = values[source[valid]]
+    return shifted
+
+
+def window_mean(values: np.ndarray, radius: int, page_index: np.ndarray) -> np.ndarray:
+    """Mean of values over i-radius..i+radius, within the page."""
+    total = values.astype(np.float64).copy()
+    count = np.ones_like(total)
+    for offset in range(-radius, radius + 1):
+        if offset:
+            neighbour = shift(values, offset, page_index)
+            present = neighbour != MISSING
+            total += np.where(present, neighbour, 0.0)
+            count += present
+    return total / count
+
+
+def page_reduce(values: np.ndarray, offsets: np.ndarray, ufunc: np.ufunc) -> np.ndarray:
+    """ufunc.reduceat over each page, broadcast back to its paragraphs (pages are non-empty)."""
+    starts = offsets[:-1]
+    reduced = ufunc.reduceat(values, starts) if len(values) else values
+    return np.repeat(reduced, np.diff(offsets))
+
+
+def _truncated_copies(texts: list[str], offsets: np.ndarray) -> np.ndarray:
+    """1 where a paragraph repeats another, or is the start of a longer one (a cut summary)."""
+    flags = np.zeros(len(texts))
+    for start, end in zip(offsets[:-1], offsets[1:]):
+        keys = sorted((_PREFIX_TAIL.sub("", texts[i]).lower(), i) for i in range(start, end))
+        for (key, i), (following, j) in zip(keys, keys[1:]):
+            if len(key) >= MIN_PREFIX_CHARS and following.startswith(key):
+                flags[i] = 1.0
+                if following == key:
+                    flags[j] = 1.0
+    return flags
+
+
+def first_pass_features(batch: Batch, terms: sparse.csr_matrix, idf: np.ndarray,
+                        lexical_score: np.ndarray) -> tuple[np.ndarray, PageTerms]:
+    """The context-free features, the page-level context, and the neighbours' shapes."""
+    n = len(batch)
+    page_index = batch.page_index
+    n_pages = len(batch.offsets) - 1
+    n_tokens = np.array([len(t) for t in batch.tokens], dtype=np.float64)
+    shape = np.array([_shape(s.text, s.indent, s.gap_before, s.gap_after, len(t), t)
+                      for s, t in zip(batch.segments, batch.tokens)], dtype=np.float64).reshape(n, len(SHAPE_NAMES))
+
+    page_lang = np.array(batch.page_langs, dtype=object)[page_index] if n else np.array([], dtype=object)
+    langs = np.array(batch.langs, dtype=object)
+    lang_und = langs == UNDETERMINED
+    lang_agrees = (langs == page_lang) & ~lang_und
+
+    binary = terms.copy()
+    binary.data[:] = 1.0
+    idf_sum = binary @ idf
+    term_count = np.asarray(binary.sum(axis=1)).ravel()
+    mean_idf = np.divide(idf_sum, term_count, out=np.zeros(n), where=term_count > 0)
+    last_idf = np.array([idf[_bucket(t[-1])] if t else 0.0 for t in batch.tokens])
+
+    position = np.arange(n) - batch.offsets[page_index] if n else np.zeros(0)
+    page_size = np.diff(batch.offsets)[page_index].astype(np.float64)
+    page_tokens = page_reduce(n_tokens, batch.offsets, np.add)
+
+    page_terms = PageTerms(tfidf(terms, idf), page_index, n_pages)
+    coherence_page = page_terms.similarity(np.ones(n))
+    coherence_longest = page_terms.similarity(_top_per_page(n_tokens, batch.offsets, TOP_LONGEST))
+
+    base = np.column_stack([
+        shape, lang_und, lang_agrees, mean_idf, last_idf,
+        position / np.maximum(page_size - 1, 1), np.log1p(position), np.log1p(page_size - 1 - position),
+        np.log1p(page_size), n_tokens / np.maximum(page_tokens, 1), _truncated_copies(batch.texts, batch.offsets),
+        coherence_page, coherence_longest, lexical_score,
+    ])
+    log_tokens = shape[:, 0]
+    followed = [log_tokens, shape[:, 2], shape[:, 5], shape[:, 10], shape[:, 11], lang_agrees.astype(float),
+                coherence_longest, lexical_score]
+    neighbours = [shift(column, offset, page_index) for column in followed for offset in NEIGHBOUR_OFFSETS]
+    windows = [window_mean(column, 3, page_index) for column in (log_tokens, shape[:, 2], lexical_score)]
+    return np.column_stack([base, *neighbours, *windows]), page_terms
+
+
+def second_pass_features(first: np.ndarray, scores: np.ndarray, batch: Batch, page_terms: PageTerms) -> np.ndarray:
+    """The first pass's features plus its scores in context: neighbours, page, coherence with the best."""
+    page_index = batch.page_index
+    offsets = batch.offsets
+    n_tokens = np.array([len(t) for t in batch.tokens], dtype=np.float64)
+    around = [shift(scores, offset, page_index) for offset in (-3, -2, -1, 1, 2, 3)]
+    windows = [window_mean(scores, radius, page_index) for radius in (2, 5)]
+    page_max = page_reduce(scores, offsets, np.maximum)
+    page_mean = page_reduce(scores * n_tokens, offsets, np.add) / np.maximum(page_reduce(n_tokens, offsets, np.add), 1)
+    mass = scores * n_tokens
+    mass_before = _cumulative_within_pages(mass, offsets) - mass
+    mass_total = page_reduce(mass, offsets, np.add)
+    share_before = np.divide(mass_before, mass_total, out=np.zeros_like(mass), where=mass_total > 0)
+    share_after = np.divide(mass_total - mass_before - mass, mass_total, out=np.zeros_like(mass), where=mass_total > 0)
+    coherence_best = page_terms.similarity(scores * np.sqrt(n_tokens))
+    coherence_sure = page_terms.similarity((scores > 0.8).astype(np.float64))
+    rank = _rank_within_pages(scores, offsets)
+    return np.column_stack([first, scores, *around, *windows, page_max, page_mean, scores - page_mean,
+                            share_before, share_after, coherence_best, coherence_sure, rank])
+
+
+def _bucket(token: str) -> int:
+    from sklearn.utils import murmurhash3_32
+
+    return abs(murmurhash3_32(token, seed=0)) % HASH_FEATURES
+
+
+def _top_per_page(values: np.ndarray, offsets: np.ndarray, k: int) -> np.ndarray:
+    """1 for the k largest values of each page, 0 elsewhere."""
+    chosen = np.zeros(len(values))
+    for start, end in zip(offsets[:-1], offsets[1:]):
+        chosen[start + np.argsort(-values[start:end], kind="stable")[:k]] = 1.0
+    return chosen
+
+
+def _cumulative_within_pages(values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    running = np.cumsum(values)
+    before_page = np.concatenate([[0.0], running])[offsets[:-1]]
+    return running - np.repeat(before_page, np.diff(offsets))
+
+
+def _rank_within_pages(values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Each value's rank within its page, 0 (lowest) to 1 (highest)."""
+    ranks = np.zeros(len(values))
+    for start, end in zip(offsets[:-1], offsets[1:]):
+        if end - start > 1:
+            ranks[start:end] = np.argsort(np.argsort(values[start:end], kind="stable"), kind="stable") / (end - start - 1)
+    return ranks

@@ -1,0 +1,46 @@
+"""Language-aware tokens: jieba words for Chinese, word tokens for alphabetic scripts.
+
+A paragraph is split into script runs, so a Chinese sentence quoting an English name
+gets jieba words for the Chinese and a word token for the name. jieba and its
+dictionary (about a second to load) are brought in only for a page that has Han text.
+Digits are folded to 0 so that dates and counts share their tokens across pages.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import threading
+
+from filterkit.scripts import SCRIPT_RUN
+
+_DIGIT = re.compile(r"\d")
+_jieba = None
+_jieba_lock = threading.Lock()
+
+
+def _segmenter():
+    """jieba, initialised once per process and thread-safe to start."""
+    global _jieba
+    if _jieba is None:
+        with _jieba_lock:
+            if _jieba is None:
+                import jieba
+
+                jieba.setLogLevel(logging.WARNING)  # its start-up chatter would reach a CLI user's stderr
+                jieba.initialize()
+                _jieba = jieba
+    return _jieba
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased tokens of one paragraph, in order."""
+    tokens: list[str] = []
+    for match in SCRIPT_RUN.finditer(text.lower()):
+        run = match.group()
+        if match.lastgroup == "han":
+            tokens.extend(_segmenter().lcut(run, HMM=False))
+        elif match.lastgroup == "word":
+            tokens.append(_DIGIT.sub("0", run))
+        else:  # kana and hangul: characters, which no dictionary here segments better
+            tokens.extend(run)
+    return tokens
