@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from filterkit.language import page_language, paragraph_languages
+from filterkit.characters import HAN, HANGUL, KANA, LETTER, CharStats
+from filterkit.language import CJK_LETTER_WEIGHT, page_language, paragraph_languages
 from filterkit.paragraphs import Segment, split_paragraphs
 from filterkit.tokens import tokenize
 
@@ -18,6 +19,7 @@ from filterkit.tokens import tokenize
 @dataclass
 class Batch:
     segments: list[Segment]
+    chars: CharStats  # per paragraph
     langs: list[str]  # per paragraph
     tokens: list[list[str]]  # per paragraph
     page_langs: list[str]  # per page
@@ -32,23 +34,31 @@ class Batch:
         """The page of every paragraph."""
         return np.repeat(np.arange(len(self.offsets) - 1), np.diff(self.offsets))
 
+    def page_slices(self) -> list[slice]:
+        return [slice(start, end) for start, end in zip(self.offsets[:-1].tolist(), self.offsets[1:].tolist())]
+
     def __len__(self) -> int:
         return len(self.segments)
 
 
 def analyse(pages: list[str]) -> Batch:
     """Split, detect the language of and tokenise every paragraph of ``pages``."""
-    segments: list[Segment] = []
+    per_page = [split_paragraphs(page) for page in pages]
+    segments = [segment for page_segments in per_page for segment in page_segments]
+    offsets = np.concatenate([[0], np.cumsum([len(s) for s in per_page])]).astype(np.int64)
+    texts = [segment.text for segment in segments]
+    chars = CharStats(texts)
+    han, kana, hangul = chars.count(HAN), chars.count(KANA), chars.count(HANGUL)
+    cjk = han + kana + hangul
+    letters = chars.count(LETTER) - cjk
+    weights = letters + CJK_LETTER_WEIGHT * cjk
     langs: list[str] = []
     page_langs: list[str] = []
-    offsets = [0]
-    for page in pages:
-        page_segments = split_paragraphs(page)
-        texts = [segment.text for segment in page_segments]
-        page_paragraph_langs = paragraph_languages(texts)
-        segments.extend(page_segments)
-        langs.extend(page_paragraph_langs)
-        page_langs.append(page_language(texts, page_paragraph_langs))
-        offsets.append(len(segments))
-    tokens = [tokenize(segment.text) for segment in segments]
-    return Batch(segments, langs, tokens, page_langs, np.asarray(offsets, dtype=np.int64))
+    for start, end in zip(offsets[:-1].tolist(), offsets[1:].tolist()):
+        page = paragraph_languages(texts[start:end], han[start:end], kana[start:end], hangul[start:end],
+                                   letters[start:end])
+        langs.extend(page)
+        page_langs.append(page_language(page, weights[start:end]))
+    has_cjk = (cjk > 0).tolist()
+    tokens = [tokenize(text, cjk_text) for text, cjk_text in zip(texts, has_cjk)]
+    return Batch(segments, chars, langs, tokens, page_langs, offsets)

@@ -23,8 +23,9 @@ import numpy as np
 from scipy import sparse
 
 from filterkit.analysis import Batch
+from filterkit.characters import (BULLET, CLOSER, COLON, COMMA, DIGIT, HAN, HANGUL, KANA, LETTER, PUNCT, QUOTE,
+                                  SEPARATOR, SPACE, TERMINAL, UPPER)
 from filterkit.language import UNDETERMINED
-from filterkit.scripts import cjk_share
 
 FEATURE_SET_VERSION = 1
 HASH_FEATURES = 2 ** 18
@@ -33,25 +34,13 @@ MIN_PREFIX_CHARS = 16  # a shorter paragraph is not called a truncated copy of a
 NEIGHBOUR_OFFSETS = (-2, -1, 1, 2)
 MISSING = -1.0  # the value of a neighbour feature past the page's edge
 
-_TERMINAL = re.compile(r"""[.!?。！？…][\s"'’”»)）」』]*$""")
-_ELLIPSIS = re.compile(r"(\.\.\.|…|。。。)\s*$")
-_ENDS_WORD = re.compile(r"\w$")
-_ENDS_COLON = re.compile(r"[:：]$")
-_ENDS_COMMA = re.compile(r"[,，、;；]$")
-_BULLET = re.compile(r"^([•·▪◦‣●○■□►▶»›>*+\-–—|]|\d{1,3}[.)、]|[(（]\d{1,3}[)）])")
-_SENTENCE_END = re.compile(r"[.!?。！？](?=\s|$)|[。！？]")
-_SEPARATOR = re.compile(r"\s[|·/>»›]\s|\s{3,}|[|｜]")
 _DATE = re.compile(r"\b(19|20)\d\d[-/.年]\s?\d{1,2}|\d{1,2}[-/.月]\s?\d{1,2}日?|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|"
                    r"oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|\b\d{1,2}\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)",
                    re.IGNORECASE)
 _TIME = re.compile(r"\b\d{1,2}:\d\d\b")
 _URL = re.compile(r"https?://|www\.|\.(com|org|net|cn)\b|@\w", re.IGNORECASE)
 _COPYRIGHT = re.compile(r"©|\(c\)|copyright|all rights reserved|版权|备案|icp", re.IGNORECASE)
-_QUOTE_START = re.compile(r"""^["'“‘「『«]""")
-_DIGIT = re.compile(r"\d")
-_UPPER = re.compile(r"[A-Z]")
-_LETTER = re.compile(r"[^\W\d_]")
-_PUNCT = re.compile(r"[^\w\s]")
+_WIDE_GAP = re.compile(r"[ \t\u3000\xa0]{3,}")
 _PREFIX_TAIL = re.compile(r"[\s.。…,，]+$")
 
 SHAPE_NAMES = (
@@ -62,22 +51,36 @@ SHAPE_NAMES = (
 )
 
 
-def _shape(text: str, indent: int, gap_before: bool, gap_after: bool, n_tokens: int, words: list[str]) -> list[float]:
-    chars = len(text)
-    letters = len(_LETTER.findall(text)) or 1
-    alpha_words = [w for w in words if w[:1].isalpha()]
-    return [
-        math.log1p(n_tokens), math.log1p(chars),
-        bool(_TERMINAL.search(text)), bool(_ENDS_COLON.search(text)), bool(_ENDS_COMMA.search(text)),
-        bool(_ENDS_WORD.search(text)), bool(_ELLIPSIS.search(text)),
-        len(_DIGIT.findall(text)) / chars, len(_UPPER.findall(text)) / letters, len(_PUNCT.findall(text)) / chars,
-        bool(_BULLET.match(text)), min(indent, 8), math.log1p(len(_SENTENCE_END.findall(text))),
-        sum(map(len, alpha_words)) / len(alpha_words) if alpha_words else 0.0,
-        sum(w[0].isupper() for w in alpha_words) / len(alpha_words) if alpha_words else 0.0,
-        math.log1p(len(_SEPARATOR.findall(text))), bool(_DATE.search(text)), bool(_TIME.search(text)),
-        bool(_URL.search(text)), cjk_share(text), (text.count(",") + text.count("，")) / (n_tokens or 1),
-        bool(_QUOTE_START.match(text)), bool(_COPYRIGHT.search(text)), gap_before, gap_after,
-    ]
+def shape_features(batch: Batch) -> np.ndarray:
+    """The context-free shape of every paragraph (columns as SHAPE_NAMES)."""
+    c = batch.chars
+    n_tokens = np.array([len(t) for t in batch.tokens], dtype=np.float64)
+    chars = np.maximum(c.lengths, 1)
+    letters = c.count(LETTER)
+    cjk = c.count(HAN | KANA | HANGUL)
+    word_starts = c.word_starts()
+    words = np.maximum(c.sum(word_starts & ((c.bits & (HAN | KANA | HANGUL)) == 0)), 1)
+    latin_letters = letters - cjk
+    last, before_last = c.at(-1), c.at(-2)
+    ends_terminal = ((last & TERMINAL) != 0) | (((last & CLOSER) != 0) & ((before_last & TERMINAL) != 0))
+    ellipsis = (c.code_at(-1) == ord("…")) | ((c.code_at(-1) == 46) & (c.code_at(-2) == 46) & (c.code_at(-3) == 46))
+    first = c.at(0)
+    numbered = ((first & DIGIT) != 0) & np.isin(c.code_at(1), [ord(x) for x in ".)、"])
+    sentence_end = ((c.bits & TERMINAL) != 0) & ((np.concatenate([c.bits[1:], [SPACE]]) & (SPACE | CLOSER)) != 0)
+    sentence_end |= np.isin(c.codes, [ord(x) for x in "。！？"])
+    commas = c.sum(np.isin(c.codes, [44, ord("，")]))
+    indent = np.fromiter((s.indent for s in batch.segments), dtype=np.float64, count=len(batch))
+    return np.column_stack([
+        np.log1p(n_tokens), np.log1p(c.lengths),
+        ends_terminal, (last & COLON) != 0, (last & COMMA) != 0, (last & (LETTER | DIGIT)) != 0, ellipsis,
+        c.count(DIGIT) / chars, c.count(UPPER) / np.maximum(letters, 1), c.count(PUNCT) / chars,
+        ((first & BULLET) != 0) | numbered, np.minimum(indent, 8), np.log1p(c.sum(sentence_end)),
+        latin_letters / words, c.sum(word_starts & ((c.bits & UPPER) != 0)) / words,
+        np.log1p(c.count(SEPARATOR) + c.flag_matches(_WIDE_GAP)),
+        c.flag_matches(_DATE), c.flag_matches(_TIME), c.flag_matches(_URL), cjk / np.maximum(letters, 1),
+        commas / np.maximum(n_tokens, 1), (first & QUOTE) != 0, c.flag_matches(_COPYRIGHT),
+        [s.gap_before for s in batch.segments], [s.gap_after for s in batch.segments],
+    ]).astype(np.float64).reshape(len(batch), len(SHAPE_NAMES))
 
 
 def _ngrams(tokens: list[str]) -> list[str]:
@@ -182,8 +185,7 @@ def first_pass_features(batch: Batch, terms: sparse.csr_matrix, idf: np.ndarray,
     page_index = batch.page_index
     n_pages = len(batch.offsets) - 1
     n_tokens = np.array([len(t) for t in batch.tokens], dtype=np.float64)
-    shape = np.array([_shape(s.text, s.indent, s.gap_before, s.gap_after, len(t), t)
-                      for s, t in zip(batch.segments, batch.tokens)], dtype=np.float64).reshape(n, len(SHAPE_NAMES))
+    shape = shape_features(batch)
 
     page_lang = np.array(batch.page_langs, dtype=object)[page_index] if n else np.array([], dtype=object)
     langs = np.array(batch.langs, dtype=object)

@@ -1,83 +1,84 @@
 """Language of each paragraph and of the page, as ISO 639-1 codes ("und" when unknown).
 
 Script decides wherever it can, without the statistical detector: Han → zh, kana → ja,
-hangul → ko, and a few one-language alphabets. Alphabetic paragraphs are settled by one
-langdetect call on the page's alphabetic text; only when that call is unsure (a page
-mixing, say, English and German) is each alphabetic paragraph detected on its own.
-langdetect is seeded so that the same page always gets the same languages.
+hangul → ko. Alphabetic paragraphs are settled by one langdetect call on a sample of the
+page's alphabetic text; only when that call is unsure (a page mixing, say, English and
+German) is each long alphabetic paragraph detected on its own, and short ones take the
+page's call. langdetect is seeded, so the same page always gets the same languages.
 """
 from __future__ import annotations
 
-import re
 from collections import Counter
 
-from filterkit.scripts import script_counts
+import numpy as np
 
 UNDETERMINED = "und"
 MIN_CJK_CHARS = 2  # fewer Han/kana/hangul characters than this: too short to call
 MIN_LETTERS = 12  # fewer letters than this in an alphabetic paragraph: "und"
+MIN_DETECT_LETTERS = 40  # shorter alphabetic paragraphs are not worth a langdetect call of their own
 CJK_LETTER_WEIGHT = 3  # a CJK character carries about as much as three letters of a word
-PAGE_SAMPLE_CHARS = 4000  # alphabetic text given to the page-level langdetect call
-PAGE_LANG_CONFIDENCE = 0.9  # below this the page call leaves alphabetic paragraphs open
-# Alphabets that belong to one language each.
-_ALPHABETS = (("el", re.compile("[\u0370-\u03ff]")), ("he", re.compile("[\u0590-\u05ff]")),
-              ("th", re.compile("[\u0e00-\u0e7f]")), ("hy", re.compile("[\u0530-\u058f]")),
-              ("ka", re.compile("[\u10a0-\u10ff]")))
-_LETTERS = re.compile(r"[^\W\d_]")
+PAGE_SAMPLE_CHARS = 1000  # alphabetic text given to the page-level call: enough to converge
+PAGE_LANG_CONFIDENCE = 0.9  # below this the page call leaves long alphabetic paragraphs open
+DETECT_TRIALS = 3  # langdetect's random restarts (its default of 7 costs twice as much for no gain here)
 
-_detector_ready = False
+_factory = None
 
 
 def _detect(text: str) -> tuple[str, float]:
     """langdetect's best language and its probability, deterministically."""
-    global _detector_ready
-    from langdetect import DetectorFactory, detect_langs
+    global _factory
+    from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
     from langdetect.lang_detect_exception import LangDetectException
 
-    if not _detector_ready:
-        DetectorFactory.seed = 0
-        _detector_ready = True
+    if _factory is None:
+        factory = DetectorFactory()
+        factory.load_profile(PROFILES_DIRECTORY)
+        factory.set_seed(0)
+        _factory = factory
+    detector = _factory.create()
+    detector.n_trial = DETECT_TRIALS
+    detector.append(text)
     try:
-        best = detect_langs(text)[0]
-    except LangDetectException:
+        best = detector.get_probabilities()[0]
+    except (LangDetectException, IndexError):
         return UNDETERMINED, 0.0
     return best.lang.split("-")[0], best.prob  # zh-cn → zh: ISO 639-1 codes only
 
 
-def script_language(text: str) -> str | None:
-    """The language a paragraph's script decides; None when only a detector can tell."""
-    counts = script_counts(text)
-    cjk = counts["han"] + counts["kana"] + counts["hangul"]
-    letters = len(_LETTERS.findall(text)) - cjk
+def script_language(han: int, kana: int, hangul: int, letters: int) -> str | None:
+    """The language a paragraph's script counts decide; None when only a detector can tell.
+
+    ``letters`` counts the other (alphabetic) letters.
+    """
+    cjk = han + kana + hangul
     if cjk < MIN_CJK_CHARS and letters < MIN_LETTERS:
         return UNDETERMINED
     if cjk * CJK_LETTER_WEIGHT >= letters:
-        if counts["kana"]:
+        if kana:
             return "ja"
-        return "ko" if counts["hangul"] > counts["han"] else "zh"
-    for code, alphabet in _ALPHABETS:
-        if len(alphabet.findall(text)) * 2 >= letters:
-            return code
+        return "ko" if hangul > han else "zh"
     return None
 
 
-def paragraph_languages(texts: list[str]) -> list[str]:
-    """A language code for every paragraph of one page."""
-    langs: list[str | None] = [script_language(text) for text in texts]
+def paragraph_languages(texts: list[str], han: np.ndarray, kana: np.ndarray, hangul: np.ndarray,
+                        letters: np.ndarray) -> list[str]:
+    """A language code for every paragraph of one page, given its per-paragraph script counts."""
+    langs = [script_language(*counts) for counts in zip(han.tolist(), kana.tolist(), hangul.tolist(), letters.tolist())]
     open_ = [i for i, lang in enumerate(langs) if lang is None]
     if open_:
-        sample = " ".join(texts[i] for i in sorted(open_, key=lambda i: -len(texts[i])))[:PAGE_SAMPLE_CHARS]
+        by_length = sorted(open_, key=lambda i: -len(texts[i]))
+        sample = " ".join(texts[i][:PAGE_SAMPLE_CHARS] for i in by_length[:20])[:PAGE_SAMPLE_CHARS]
         page_lang, confidence = _detect(sample)
         for i in open_:
-            langs[i] = page_lang if confidence >= PAGE_LANG_CONFIDENCE else _detect(texts[i])[0]
+            sure = confidence >= PAGE_LANG_CONFIDENCE or letters[i] < MIN_DETECT_LETTERS
+            langs[i] = page_lang if sure else _detect(texts[i][:PAGE_SAMPLE_CHARS])[0]
     return langs  # type: ignore[return-value]
 
 
-def page_language(texts: list[str], langs: list[str]) -> str:
-    """The language holding most of the page's text, weighing CJK characters as words."""
-    weight: Counter[str] = Counter()
-    for text, lang in zip(texts, langs):
+def page_language(langs: list[str], weights: np.ndarray) -> str:
+    """The language holding most of the page's text (``weights``: letters, CJK characters weighed as words)."""
+    total: Counter[str] = Counter()
+    for lang, weight in zip(langs, weights.tolist()):
         if lang != UNDETERMINED:
-            counts = script_counts(text)
-            weight[lang] += counts["word"] + CJK_LETTER_WEIGHT * (counts["han"] + counts["kana"] + counts["hangul"])
-    return weight.most_common(1)[0][0] if weight else UNDETERMINED
+            total[lang] += weight
+    return total.most_common(1)[0][0] if total else UNDETERMINED

@@ -26,7 +26,7 @@ from filterkit.features import HASH_FEATURES, first_pass_features, hashed_terms,
 DEFAULT_THRESHOLD = 0.5
 FOLDS = 4  # pages are split in this many groups for the out-of-fold scores
 LEXICAL_ALPHA = 2e-6  # L2 strength of the lexical model (SGD's alpha)
-TREE_PARAMS: dict[str, Any] = {"max_iter": 300, "learning_rate": 0.08, "max_leaf_nodes": 48,
+TREE_PARAMS: dict[str, Any] = {"max_iter": 150, "learning_rate": 0.1, "max_leaf_nodes": 48,
                                "min_samples_leaf": 40, "l2_regularization": 1.0}
 
 

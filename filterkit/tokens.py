@@ -11,9 +11,10 @@ import logging
 import re
 import threading
 
-from filterkit.scripts import SCRIPT_RUN
+from filterkit.scripts import CJK, SCRIPT_RUN
 
 _DIGIT = re.compile(r"\d")
+_WORD = re.compile(f"[^\\W{CJK}]+")
 _jieba = None
 _jieba_lock = threading.Lock()
 
@@ -32,8 +33,10 @@ def _segmenter():
     return _jieba
 
 
-def tokenize(text: str) -> list[str]:
-    """Lower-cased tokens of one paragraph, in order."""
+def tokenize(text: str, has_cjk: bool = True) -> list[str]:
+    """Lower-cased tokens of one paragraph, in order; ``has_cjk=False`` is a promise that takes a faster path."""
+    if not has_cjk:
+        return _WORD.findall(_DIGIT.sub("0", text.lower()))
     tokens: list[str] = []
     for match in SCRIPT_RUN.finditer(text.lower()):
         run = match.group()

@@ -1,0 +1,124 @@
+"""Character statistics of many paragraphs at once, with numpy instead of per-paragraph regexes.
+
+All paragraphs of a batch are laid end to end as one array of code points; a lookup
+table gives each code point its classes, and per-paragraph counts are sums over slices.
+This is what lets shape features and script-based language decisions keep up with a
+crawler's throughput.
+"""
+from __future__ import annotations
+
+import unicodedata
+
+import numpy as np
+
+from filterkit import scripts
+
+# Class bits of a code point.
+HAN, KANA, HANGUL, LETTER, UPPER, DIGIT, SPACE, PUNCT, TERMINAL, CLOSER, COLON, COMMA, BULLET, QUOTE, SEPARATOR = (
+    1 << i for i in range(15))
+_TABLE_SIZE = 0x10000  # the Basic Multilingual Plane; astral code points are Han or other letters
+
+
+def _ranges(spec: str) -> list[tuple[int, int]]:
+    """'a-bc-d' character-class spans (as in scripts.py) to code-point ranges."""
+    spans, i = [], 0
+    while i < len(spec):
+        if i + 2 < len(spec) and spec[i + 1] == "-":
+            spans.append((ord(spec[i]), ord(spec[i + 2])))
+            i += 3
+        else:
+            spans.append((ord(spec[i]), ord(spec[i])))
+            i += 1
+    return spans
+
+
+def _build_table() -> np.ndarray:
+    table = np.zeros(_TABLE_SIZE, dtype=np.uint32)
+    for code in range(_TABLE_SIZE):
+        char = chr(code)
+        category = unicodedata.category(char)
+        if category.startswith("L"):
+            table[code] |= LETTER | (UPPER if category == "Lu" else 0)
+        elif category == "Nd":
+            table[code] |= DIGIT
+        elif char.isspace():
+            table[code] |= SPACE
+        elif category[0] in "PS":
+            table[code] |= PUNCT
+    for bit, spec in ((HAN, scripts.HAN), (KANA, scripts.KANA), (HANGUL, scripts.HANGUL)):
+        for low, high in _ranges(spec):
+            if low < _TABLE_SIZE:
+                table[low:min(high, _TABLE_SIZE - 1) + 1] |= bit
+    for bit, chars in ((TERMINAL, ".!?。！？…"), (CLOSER, "\"'’”»)）」』"), (COLON, ":："), (COMMA, ",，、;；"),
+                       (BULLET, "•·▪◦‣●○■□►▶»›>*+-–—|◆▸→~"), (QUOTE, "\"'“‘「『«"), (SEPARATOR, "|｜·»›")):
+        for char in chars:
+            table[ord(char)] |= bit
+    return table
+
+
+_table: np.ndarray | None = None
+
+
+def classes(codes: np.ndarray) -> np.ndarray:
+    """Class bits of each code point."""
+    global _table
+    if _table is None:
+        _table = _build_table()
+    bits = np.zeros(len(codes), dtype=np.uint32)
+    bmp = codes < _TABLE_SIZE
+    bits[bmp] = _table[codes[bmp]]
+    bits[~bmp] = LETTER | np.where((codes[~bmp] >= 0x20000) & (codes[~bmp] <= 0x2FA1F), HAN, 0).astype(np.uint32)
+    return bits
+
+
+class CharStats:
+    """Per-paragraph character counts and first/last characters of a list of texts.
+
+    The texts are joined with a newline after each, so that a regex run over ``joined``
+    never matches across two paragraphs; the newline is each paragraph's last slot.
+    """
+
+    def __init__(self, texts: list[str]):
+        self.lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+        self.starts = np.concatenate([[0], np.cumsum(self.lengths + 1)[:-1]]).astype(np.int64)
+        self.joined = "\n".join(texts) + "\n" if texts else ""
+        self.codes = np.frombuffer(self.joined.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+        self.bits = classes(self.codes)
+
+    def count(self, bit: int) -> np.ndarray:
+        """Characters of each paragraph having the class ``bit``."""
+        return self.sum((self.bits & bit) != 0)
+
+    def sum(self, values: np.ndarray) -> np.ndarray:
+        """Per-paragraph sums of a per-character array."""
+        if not len(self.starts):
+            return np.zeros(0)
+        return np.add.reduceat(values.astype(np.float64), self.starts)
+
+    def _index(self, offset: int) -> tuple[np.ndarray, np.ndarray]:
+        if offset >= 0:
+            return self.starts + offset, offset < self.lengths
+        return self.starts + self.lengths + offset, -offset <= self.lengths
+
+    def at(self, offset: int) -> np.ndarray:
+        """Class bits of the character at ``offset`` from each paragraph's start (negative: from its end); 0 past it."""
+        index, inside = self._index(offset)
+        return np.where(inside, self.bits[np.minimum(index, len(self.bits) - 1)], 0) if len(index) else index
+
+    def code_at(self, offset: int) -> np.ndarray:
+        """The code point at ``offset`` (as in ``at``); 0 past the paragraph."""
+        index, inside = self._index(offset)
+        return np.where(inside, self.codes[np.minimum(index, len(self.codes) - 1)], 0) if len(index) else index
+
+    def word_starts(self) -> np.ndarray:
+        """Per character: a letter that follows a non-letter (paragraphs are newline-separated)."""
+        letter = (self.bits & LETTER) != 0
+        return letter & ~np.concatenate([[False], letter[:-1]])
+
+    def flag_matches(self, pattern) -> np.ndarray:
+        """1 for each paragraph in which the compiled regex ``pattern`` matches."""
+        flags = np.zeros(len(self.starts))
+        positions = [match.start() for match in pattern.finditer(self.joined)]
+        if positions:
+            flags[np.searchsorted(self.starts, positions, side="right") - 1] = 1.0
+        return flags
