@@ -32,6 +32,7 @@ HASH_FEATURES = 2 ** 18
 TOP_LONGEST = 5  # the page's longest paragraphs stand for its topic before any scoring
 MIN_PREFIX_CHARS = 16  # a shorter paragraph is not called a truncated copy of another
 NEIGHBOUR_OFFSETS = (-2, -1, 1, 2)
+LONG_PARAGRAPH_TOKENS = 25  # a paragraph this long is prose; pages without any are lists
 MISSING = -1.0  # the value of a neighbour feature past the page's edge
 
 _DATE = re.compile(r"\b(19|20)\d\d[-/.年]\s?\d{1,2}|\d{1,2}[-/.月]\s?\d{1,2}日?|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|"
@@ -117,6 +118,7 @@ class PageTerms:
         unique, local = np.unique(keys, return_inverse=True)
         self.matrix = sparse.csr_matrix((coo.data, (coo.row, local)), shape=(rows.shape[0], len(unique)))
         self.column_page = (unique // HASH_FEATURES).astype(np.int64)
+        self.rows = rows
         self.page_index = page_index
         self.n_pages = n_pages
         self.self_norm2 = np.asarray(rows.multiply(rows).sum(axis=1)).ravel()
@@ -159,10 +161,12 @@ def window_mean(values: np.ndarray, radius: int, page_index: np.ndarray) -> np.n
 
 
 def page_reduce(values: np.ndarray, offsets: np.ndarray, ufunc: np.ufunc) -> np.ndarray:
-    """ufunc.reduceat over each page, broadcast back to its paragraphs (pages are non-empty)."""
-    starts = offsets[:-1]
-    reduced = ufunc.reduceat(values, starts) if len(values) else values
-    return np.repeat(reduced, np.diff(offsets))
+    """ufunc.reduceat over each page, broadcast back to its paragraphs."""
+    sizes = np.diff(offsets)
+    if not len(values):
+        return values
+    reduced = ufunc.reduceat(values, offsets[:-1][sizes > 0])
+    return np.repeat(reduced, sizes[sizes > 0])
 
 
 def _truncated_copies(texts: list[str], offsets: np.ndarray) -> np.ndarray:
@@ -199,16 +203,22 @@ def first_pass_features(batch: Batch, terms: sparse.csr_matrix, idf: np.ndarray,
     mean_idf = np.divide(idf_sum, term_count, out=np.zeros(n), where=term_count > 0)
     last_idf = np.array([idf[_bucket(t[-1])] if t else 0.0 for t in batch.tokens])
 
+    page_terms = PageTerms(tfidf(terms, idf), page_index, n_pages)
     position = np.arange(n) - batch.offsets[page_index] if n else np.zeros(0)
     page_size = np.diff(batch.offsets)[page_index].astype(np.float64)
     page_tokens = page_reduce(n_tokens, batch.offsets, np.add)
 
-    page_terms = PageTerms(tfidf(terms, idf), page_index, n_pages)
     coherence_page = page_terms.similarity(np.ones(n))
     coherence_longest = page_terms.similarity(_top_per_page(n_tokens, batch.offsets, TOP_LONGEST))
 
+    long_prose = (n_tokens >= LONG_PARAGRAPH_TOKENS).astype(np.float64)
+    page_profile = [page_reduce(column, batch.offsets, np.add) / page_size
+                    for column in (shape[:, 0], shape[:, 2], shape[:, 10], long_prose, lang_agrees.astype(float))]
+    page_longest = page_reduce(shape[:, 0], batch.offsets, np.maximum)
+    rows = page_terms.rows
     base = np.column_stack([
-        shape, lang_und, lang_agrees, mean_idf, last_idf,
+        shape, lang_und, lang_agrees, mean_idf, last_idf, *page_profile, page_longest, shape[:, 0] - page_longest,
+        _row_similarity(rows, 1, page_index), _row_similarity(rows, -1, page_index),
         position / np.maximum(page_size - 1, 1), np.log1p(position), np.log1p(page_size - 1 - position),
         np.log1p(page_size), n_tokens / np.maximum(page_tokens, 1), _truncated_copies(batch.texts, batch.offsets),
         coherence_page, coherence_longest, lexical_score,
@@ -240,6 +250,16 @@ def second_pass_features(first: np.ndarray, scores: np.ndarray, batch: Batch, pa
     rank = _rank_within_pages(scores, offsets)
     return np.column_stack([first, scores, *around, *windows, page_max, page_mean, scores - page_mean,
                             share_before, share_after, coherence_best, coherence_sure, rank])
+
+
+def _row_similarity(rows: sparse.csr_matrix, offset: int, page_index: np.ndarray) -> np.ndarray:
+    """Cosine of each (unit-length) row with the row ``offset`` away in the same page; MISSING past the edge."""
+    n = rows.shape[0]
+    source = np.clip(np.arange(n) + offset, 0, max(n - 1, 0))
+    similarity = np.asarray(rows.multiply(rows[source]).sum(axis=1)).ravel() if n else np.zeros(0)
+    outside = (np.arange(n) + offset < 0) | (np.arange(n) + offset >= n)
+    outside[~outside] |= page_index[source[~outside]] != page_index[~outside]
+    return np.where(outside, MISSING, similarity)
 
 
 def _bucket(token: str) -> int:

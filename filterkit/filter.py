@@ -1,0 +1,99 @@
+"""The public face: ``ContentFilter`` turns scraped pages into their main content.
+
+page → paragraphs → language → tokens → features → scores → main text; the steps live in
+``analysis``, ``features`` and ``model``; this module loads a model once and keeps the
+results in a shape that is easy to print, serialise or feed to the next step of a pipeline.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+
+from filterkit.decoding import decode
+
+DEFAULT_BATCH_SIZE = 64  # pages analysed and scored together in filter_many
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    score: float  # P(main content)
+    label: bool  # score >= threshold
+    lang: str
+
+
+@dataclass(frozen=True)
+class FilterResult:
+    paragraphs: tuple[Paragraph, ...]
+    lang: str  # the page's main language
+    encoding: str | None = None  # how bytes input was decoded, None for str input
+
+    @property
+    def text(self) -> str:
+        """The main content: the kept paragraphs, verbatim and in order, separated by a blank line."""
+        return "\n\n".join(p.text for p in self.paragraphs if p.label)
+
+    def to_dict(self) -> dict:
+        return {"main": self.text, "lang": self.lang, "encoding": self.encoding,
+                "paragraphs": [asdict(p) for p in self.paragraphs]}
+
+
+class ContentFilter:
+    """A loaded model, reusable across pages and threads.
+
+    >>> content_filter = ContentFilter()                # the model shipped with filterkit
+    >>> content_filter.filter(page_text).text           # main content of one page
+    >>> [r.text for r in content_filter.filter_many(pages)]  # many pages, scored in batches
+    """
+
+    def __init__(self, model: str | Path | None = None, threshold: float | None = None):
+        from filterkit.model_io import load_model
+
+        self.model, self.meta = load_model(model)
+        self.threshold = self.model.threshold if threshold is None else float(threshold)
+        if not 0.0 <= self.threshold <= 1.0:
+            raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
+
+    def filter(self, page: str | bytes, encoding: str | None = None) -> FilterResult:
+        """Main content of one page (text, or bytes decoded by ``filterkit.decoding``'s rule)."""
+        return next(self.filter_many([page], encoding=encoding))
+
+    def filter_many(self, pages: Iterable[str | bytes], batch_size: int = DEFAULT_BATCH_SIZE,
+                    encoding: str | None = None) -> Iterator[FilterResult]:
+        """Results in input order, scoring ``batch_size`` pages at a time (lazy: pages may be a stream)."""
+        chunk: list[tuple[str, str | None]] = []
+        for page in pages:
+            chunk.append(decode(page, encoding) if isinstance(page, (bytes, bytearray)) else (page, None))
+            if len(chunk) >= batch_size:
+                yield from self._score(chunk)
+                chunk = []
+        if chunk:
+            yield from self._score(chunk)
+
+    def _score(self, pages: list[tuple[str, str | None]]) -> list[FilterResult]:
+        from filterkit.analysis import analyse
+
+        batch = analyse([text for text, _ in pages])
+        scores = self.model.predict_proba(batch)
+        results = []
+        for (_, encoding), where, page_lang in zip(pages, batch.page_slices(), batch.page_langs):
+            paragraphs = tuple(Paragraph(segment.text, round(float(score), 4), bool(score >= self.threshold), lang)
+                               for segment, score, lang in zip(batch.segments[where], scores[where], batch.langs[where]))
+            results.append(FilterResult(paragraphs, page_lang, encoding))
+        return results
+
+
+_default: ContentFilter | None = None
+
+
+def extract(page: str | bytes) -> str:
+    """Main content of one page with the default model (loaded on first use, then kept)."""
+    global _default
+    if _default is None:
+        _default = ContentFilter()
+    return _default.filter(page).text
+
+
+__all__ = ["ContentFilter", "FilterResult", "Paragraph", "extract"]

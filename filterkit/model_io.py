@@ -1,0 +1,105 @@
+"""Saving and loading models as versioned artifacts: weights plus metadata, checked before use.
+
+A model is a directory (spaCy's packaged models are the pattern) holding
+``model.joblib`` (the pickled ``ParagraphClassifier``) and ``meta.json``: the versions it
+was made with, the feature-set version, a fingerprint of its training data, its measured
+figures and the SHA-256 of ``model.joblib``. Loading reads the metadata first and refuses,
+with one clear sentence naming the retraining command, a model whose hash, feature set or
+scikit-learn version does not fit, instead of unpickling it into a traceback (dragnet's
+pickles broke on every scikit-learn upgrade, with nothing to tell the user why).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from filterkit.features import FEATURE_SET_VERSION
+
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "models" / "default"
+WEIGHTS_FILE = "model.joblib"
+META_FILE = "meta.json"
+RETRAIN_COMMAND = "python -m training.train --out DIR (see the README, 'Retraining')"
+
+
+class ModelError(RuntimeError):
+    """A model that cannot be used; the message says why and what to do."""
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for chunk in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _minor(version: str) -> tuple[str, ...]:
+    return tuple(version.split(".")[:2])
+
+
+def runtime_versions() -> dict[str, str]:
+    """Versions that decide whether a pickled model can be loaded here."""
+    from filterkit import __version__
+
+    return {"filterkit": __version__, "scikit-learn": metadata.version("scikit-learn"),
+            "numpy": metadata.version("numpy"), "python": platform.python_version()}
+
+
+def save_model(model: Any, directory: Path, meta: dict[str, Any]) -> dict[str, Any]:
+    """Write ``model`` and its metadata to ``directory``; returns the metadata written."""
+    import joblib
+
+    directory.mkdir(parents=True, exist_ok=True)
+    weights = directory / WEIGHTS_FILE
+    joblib.dump(model, weights, compress=3)
+    full = {**meta, "versions": runtime_versions(), "feature_set_version": FEATURE_SET_VERSION,
+            "threshold": model.threshold, "sha256": _sha256(weights)}
+    (directory / META_FILE).write_text(json.dumps(full, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return full
+
+
+def read_meta(directory: Path) -> dict[str, Any]:
+    path = Path(directory) / META_FILE
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ModelError(f"{directory} is not a filterkit model: it has no {META_FILE}") from None
+    except (OSError, ValueError) as error:
+        raise ModelError(f"cannot read {path}: {error}") from None
+
+
+def load_model(directory: Path | str | None = None) -> tuple[Any, dict[str, Any]]:
+    """(classifier, metadata) from a model directory (default: the model shipped in the package)."""
+    directory = Path(directory) if directory else DEFAULT_MODEL_DIR
+    meta = read_meta(directory)
+    if meta.get("feature_set_version") != FEATURE_SET_VERSION:
+        raise ModelError(f"model {directory} was made for feature set {meta.get('feature_set_version')}, this "
+                         f"filterkit computes feature set {FEATURE_SET_VERSION}; retrain it: {RETRAIN_COMMAND}")
+    made_with = meta.get("versions", {}).get("scikit-learn", "?")
+    installed = metadata.version("scikit-learn")
+    if _minor(made_with) != _minor(installed):
+        raise ModelError(f"model {directory} was made with scikit-learn {made_with} and cannot be loaded safely "
+                         f"with the installed {installed}; install scikit-learn=={made_with} or retrain it: "
+                         f"{RETRAIN_COMMAND}")
+    weights = directory / WEIGHTS_FILE
+    if not weights.is_file():
+        raise ModelError(f"model {directory} has no {WEIGHTS_FILE}")
+    if _sha256(weights) != meta.get("sha256"):
+        raise ModelError(f"{weights} does not match the SHA-256 in its {META_FILE}: the file is damaged or was "
+                         f"replaced; reinstall filterkit or retrain: {RETRAIN_COMMAND}")
+    import joblib
+
+    from filterkit.model import ParagraphClassifier
+
+    try:
+        model = joblib.load(weights)
+    except Exception as error:  # any unpickling failure means the same thing to the user
+        raise ModelError(f"cannot load {weights} ({type(error).__name__}: {error}); retrain it: "
+                         f"{RETRAIN_COMMAND}") from None
+    if not isinstance(model, ParagraphClassifier):
+        raise ModelError(f"{weights} holds a {type(model).__name__}, not a filterkit ParagraphClassifier")
+    return model, meta

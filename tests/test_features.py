@@ -1,0 +1,48 @@
+"""Features: shapes of single paragraphs and context that never leaks across pages."""
+import numpy as np
+
+from filterkit.analysis import analyse
+from filterkit.features import (MISSING, SHAPE_NAMES, PageTerms, first_pass_features, hashed_terms, shift,
+                                shape_features, tfidf)
+
+
+def column(name):
+    return SHAPE_NAMES.index(name)
+
+
+def test_shape_features_see_cuts_bullets_and_dates():
+    batch = analyse(["The minister said the plan would go ahead.\n  • Library extends weekend hours and wit\n"
+                     "发布时间:2024-09-22 01:45:17 作者:小编\n© 2025 Example News. All rights reserved."])
+    f = shape_features(batch)
+    assert f[:, column("ends_terminal")].tolist() == [1, 0, 0, 1]
+    assert f[:, column("ends_word")].tolist() == [0, 1, 1, 0]
+    assert f[:, column("bullet")].tolist() == [0, 1, 0, 0]
+    assert f[:, column("indent")].tolist() == [0, 2, 0, 0]
+    assert f[:, column("date")].tolist() == [0, 0, 1, 0]
+    assert f[:, column("copyright")].tolist() == [0, 0, 0, 1]
+    assert f[2, column("cjk_share")] == 1.0
+
+
+def test_neighbours_stop_at_page_edges():
+    page_index = np.array([0, 0, 1, 1, 1])
+    values = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
+    assert shift(values, 1, page_index).tolist() == [2.0, MISSING, 4.0, 5.0, MISSING]
+    assert shift(values, -1, page_index).tolist() == [MISSING, 1.0, MISSING, 3.0, 4.0]
+
+
+def test_coherence_excludes_the_paragraph_itself_and_other_pages():
+    pages = ["river ferry harbour crossing\nriver ferry harbour boats\nelection ballot count votes",
+             "election ballot count votes\nelection ballot turnout"]
+    batch = analyse(pages)
+    rows = tfidf(hashed_terms(batch), np.ones(2 ** 18, dtype=np.float32))
+    similarity = PageTerms(rows, batch.page_index, 2).similarity(np.ones(len(batch)))
+    assert similarity[0] > 0.3 and similarity[1] > 0.3  # the two ferry lines agree
+    assert similarity[2] == 0.0  # the election line shares nothing with the rest of its own page
+    assert similarity[3] > 0.3 and similarity[4] > 0.3
+
+
+def test_first_pass_features_have_one_row_per_paragraph():
+    batch = analyse(["One.\nTwo lines here.", "", "Three"])
+    features, _ = first_pass_features(batch, hashed_terms(batch), np.ones(2 ** 18, dtype=np.float32),
+                                      np.zeros(len(batch)))
+    assert features.shape[0] == 3 and np.isfinite(features).all()

@@ -1,0 +1,72 @@
+"""Corpus, labels by alignment, augmentation, and a real (small) training run."""
+import collections
+
+import numpy as np
+import pytest
+
+from conftest import needs_shared
+from filterkit.analysis import analyse
+from filterkit.model_io import load_model, save_model
+from training.align import label_blocks
+from training.augment import recombine
+from training.corpus import CorpusFormatError, parse_page, read_corpus
+from training.examples import from_corpus
+from training.scoring import page_scores
+from training.train import fingerprint, train
+
+
+def test_corpus_is_large_valid_and_mixed():
+    pages = read_corpus()
+    kinds = collections.Counter(page.lang for page in pages)
+    assert len(pages) >= 150
+    assert kinds["en"] >= 30 and kinds["zh"] >= 30 and kinds["mixed"] >= 30
+
+
+def test_corpus_format_errors_name_the_line():
+    with pytest.raises(CorpusFormatError, match=":4:"):
+        parse_page("# id: x\n# lang: en\n# kind: k\n* bad label\n")
+
+
+def test_alignment_labels_long_blocks_by_coverage_and_short_ones_by_whole_lines():
+    gold = "Ferry begins service\n\nThe new ferry carried its first passengers on Thursday morning across the bay."
+    blocks = ["Home", "Ferry begins service", "The new ferry carried its first passengers on Thursday morning across",
+              "Share", "Ferry fares rise again next month for all passengers on the bay routes"]
+    assert label_blocks(blocks, gold) == [False, True, True, False, False]
+
+
+def test_scoring_counts_han_characters_as_tokens():
+    assert page_scores("新闻 news", "新闻 news") == (1.0, 1.0, 1.0)
+    precision, recall, _ = page_scores("新闻", "新闻报道")
+    assert precision == 1.0 and recall == 0.5
+
+
+def test_augmentation_moves_tails_between_pages():
+    examples = [from_corpus(page) for page in read_corpus()[:20]]
+    augmented = recombine(examples)
+    assert len(augmented) == len(examples)
+    for page in augmented:
+        lines = [line for line in page.text.splitlines() if line.strip()]
+        assert len(lines) == len(page.labels)
+        assert page.labels[-1] is False
+
+
+def test_small_training_run_round_trips(tmp_path):
+    examples = [from_corpus(page) for page in read_corpus()[::4]]
+    model = train(examples)
+    save_model(model, tmp_path / "m", {"training_data": {"fingerprint": fingerprint(examples)}})
+    loaded, meta = load_model(tmp_path / "m")
+    batch = analyse([examples[0].text])
+    assert np.allclose(loaded.predict_proba(batch), model.predict_proba(batch))
+    assert meta["training_data"]["fingerprint"] == fingerprint(examples)
+
+
+@needs_shared
+def test_benchmark_readers_and_domain_split():
+    from training.benchmarks import read_magic_html, read_wcxb, split_pages
+
+    wcxb, magic = read_wcxb(), read_magic_html()
+    assert len(wcxb) > 1400 and len(magic) == 261
+    train_part, held = split_pages(wcxb + magic)
+    assert not {p.domain for p in train_part} & {p.domain for p in held}
+    assert 0.15 < len(held) / (len(held) + len(train_part)) < 0.3
+    assert sum(p.lang == "zh" for p in magic) > 60

@@ -1,0 +1,107 @@
+"""Train a filterkit model: ``python -m training.train --out DIR``.
+
+Data: the hand-written pages of ``corpus/`` (plus any ``--corpus DIR`` of pages in the same
+format) with their recombined variants, and, unless ``--no-benchmarks``, the training part
+of the public benchmark pages in ``../shared/data`` (rendered to the text track and
+labelled by alignment with their gold text). The held-out part, by domain, is never
+trained on: it is scored after training, and the figures go into the model's metadata.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from filterkit.analysis import analyse
+from filterkit.model import DEFAULT_THRESHOLD, ParagraphClassifier
+from filterkit.model_io import save_model
+from training import benchmarks
+from training.augment import recombine
+from training.corpus import CORPUS_DIR, read_corpus
+from training.evaluation import held_out_sets, measure
+from training.examples import Example, from_benchmark, from_corpus
+
+def _progress(iterable, **kwargs):
+    from tqdm import tqdm
+
+    return tqdm(iterable, file=sys.stderr, **kwargs)
+
+
+def training_examples(corpus_dirs: list[Path], use_benchmarks: bool) -> list[Example]:
+    corpus = [from_corpus(page) for directory in corpus_dirs for page in read_corpus(directory)]
+    examples = corpus + recombine(corpus)
+    if use_benchmarks:
+        train_pages = [page for page in benchmarks.read_all() if not page.held_out]
+        examples += [from_benchmark(page) for page in _progress(train_pages, desc="render and label", unit="page")]
+    return examples
+
+
+def fingerprint(examples: list[Example]) -> str:
+    """SHA-256 over every training page's id, text and labels: equal iff the data is."""
+    digest = hashlib.sha256()
+    for example in examples:
+        digest.update(f"{example.source}\0{example.id}\0".encode())
+        digest.update(example.text.encode("utf-8"))
+        digest.update(bytes(example.labels))
+    return digest.hexdigest()
+
+
+def train(examples: list[Example], threshold: float = DEFAULT_THRESHOLD) -> ParagraphClassifier:
+    print(f"analyse: {len(examples)} pages", file=sys.stderr)
+    batch = analyse([example.text for example in examples])
+    labels = np.concatenate([np.asarray(example.labels, dtype=bool) for example in examples])
+    if len(labels) != len(batch):
+        raise RuntimeError("labels and paragraphs differ in number: a reader and the segmenter disagree")
+    started = time.perf_counter()
+    model = ParagraphClassifier(threshold=threshold).fit(batch, labels, progress=lambda m: print(f"fit: {m}", file=sys.stderr))
+    print(f"fit: done in {time.perf_counter() - started:.0f} s on {len(batch)} paragraphs", file=sys.stderr)
+    return model
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m training.train", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", required=True, type=Path, help="model directory to write (e.g. filterkit/models/default)")
+    parser.add_argument("--corpus", action="append", type=Path, default=[], metavar="DIR",
+                        help="more labeled pages in the corpus/ format (repeatable)")
+    parser.add_argument("--no-default-corpus", action="store_true", help="leave out the pages of corpus/")
+    parser.add_argument("--no-benchmarks", action="store_true", help="leave out ../shared/data")
+    parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD, help="the model's default threshold")
+    args = parser.parse_args(argv)
+
+    corpus_dirs = ([] if args.no_default_corpus else [CORPUS_DIR]) + args.corpus
+    use_benchmarks = not args.no_benchmarks and benchmarks.available()
+    if not args.no_benchmarks and not use_benchmarks:
+        print(f"note: {benchmarks.SHARED_DATA} not found; training on the corpus only", file=sys.stderr)
+    examples = training_examples(corpus_dirs, use_benchmarks)
+    if not examples:
+        parser.error("no training pages: give --corpus DIR or make ../shared/data available")
+    model = train(examples, args.threshold)
+
+    figures = {}
+    if use_benchmarks:
+        for name, pages in held_out_sets().items():
+            result = measure(model, [p.rendering() for p in pages], [p.gold for p in pages], model.threshold)
+            figures[name] = {"f1": round(result.score.f1, 4), "precision": round(result.score.precision, 4),
+                             "recall": round(result.score.recall, 4), "pages": result.score.pages}
+            print(f"held-out {name:14s} {result.score}", file=sys.stderr)
+    sources: dict[str, int] = {}
+    for example in examples:
+        sources[example.source] = sources.get(example.source, 0) + 1
+    meta = {"name": args.out.name, "created": date.today().isoformat(),
+            "command": "python -m training.train " + " ".join(argv if argv is not None else sys.argv[1:]),
+            "training_data": {"pages": sources, "fingerprint": fingerprint(examples),
+                              "held_out": "benchmark pages whose domain's SHA-1 first byte % 5 == 0"},
+            "figures": {"text track, held-out word F1 (threshold %.2f)" % model.threshold: figures}}
+    save_model(model, args.out, meta)
+    print(f"wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
