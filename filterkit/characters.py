@@ -80,7 +80,7 @@ class CharStats:
 
     def __init__(self, texts: list[str]):
         self.lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
-        self.starts = np.concatenate([[0], np.cumsum(self.lengths + 1)[:-1]]).astype(np.int64)
+        self.starts = np.cumsum(self.lengths + 1) - (self.lengths + 1)
         self.joined = "\n".join(texts) + "\n" if texts else ""
         self.codes = np.frombuffer(self.joined.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
         self.bits = classes(self.codes)

@@ -32,6 +32,7 @@ HASH_FEATURES = 2 ** 18
 TOP_LONGEST = 5  # the page's longest paragraphs stand for its topic before any scoring
 MIN_PREFIX_CHARS = 16  # a shorter paragraph is not called a truncated copy of another
 NEIGHBOUR_OFFSETS = (-2, -1, 1, 2)
+SPAN_BARS = (0.5, 0.7)  # score bars of the best-run features (second pass)
 LONG_PARAGRAPH_TOKENS = 25  # a paragraph this long is prose; pages without any are lists
 MISSING = -1.0  # the value of a neighbour feature past the page's edge
 
@@ -248,8 +249,33 @@ def second_pass_features(first: np.ndarray, scores: np.ndarray, batch: Batch, pa
     coherence_best = page_terms.similarity(scores * np.sqrt(n_tokens))
     coherence_sure = page_terms.similarity((scores > 0.8).astype(np.float64))
     rank = _rank_within_pages(scores, offsets)
+    spans = [feature for bar in SPAN_BARS for feature in _best_span(scores, n_tokens, bar, offsets)]
     return np.column_stack([first, scores, *around, *windows, page_max, page_mean, scores - page_mean,
-                            share_before, share_after, coherence_best, coherence_sure, rank])
+                            share_before, share_after, coherence_best, coherence_sure, rank, *spans])
+
+
+def _best_span(scores: np.ndarray, n_tokens: np.ndarray, bar: float, offsets: np.ndarray) -> list[np.ndarray]:
+    """Where each paragraph lies relative to its page's best run of paragraphs.
+
+    The best run is the contiguous span maximising the sum of (score - bar) * sqrt(tokens)
+    (the maximum-subarray idea of body-text extraction): an article is one run, and
+    comments or "more from this author" after it are separated from it by a gap of noise.
+    Returns: inside the run (0/1), paragraphs from the run's start to it, and from it to the run's end.
+    """
+    gain = (scores - bar) * np.sqrt(np.maximum(n_tokens, 1))
+    inside, before, after = np.zeros(len(scores)), np.zeros(len(scores)), np.zeros(len(scores))
+    for start, end in zip(offsets[:-1].tolist(), offsets[1:].tolist()):
+        if end == start:
+            continue
+        running = np.concatenate([[0.0], np.cumsum(gain[start:end])])
+        lowest_before = np.minimum.accumulate(running)
+        last = int(np.argmax(running[1:] - lowest_before[:-1]))  # the run ends at this paragraph
+        first = int(np.argmin(running[:last + 1]))  # and starts after the lowest prefix before it
+        index = np.arange(end - start)
+        inside[start:end] = (index >= first) & (index <= last)
+        before[start:end] = np.log1p(np.maximum(first - index, 0))
+        after[start:end] = np.log1p(np.maximum(index - last, 0))
+    return [inside, before, after]
 
 
 def _row_similarity(rows: sparse.csr_matrix, offset: int, page_index: np.ndarray) -> np.ndarray:

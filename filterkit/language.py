@@ -1,10 +1,9 @@
 """Language of each paragraph and of the page, as ISO 639-1 codes ("und" when unknown).
 
 Script decides wherever it can, without the statistical detector: Han → zh, kana → ja,
-hangul → ko. Alphabetic paragraphs are settled by one langdetect call on a sample of the
-page's alphabetic text; only when that call is unsure (a page mixing, say, English and
-German) is each long alphabetic paragraph detected on its own, and short ones take the
-page's call. langdetect is seeded, so the same page always gets the same languages.
+hangul → ko. Alphabetic paragraphs are settled by two langdetect calls per page (see
+``paragraph_languages``); only when those disagree or are unsure (a page mixing, say,
+English and German) is each long alphabetic paragraph detected on its own. langdetect is seeded, so the same page always gets the same languages.
 """
 from __future__ import annotations
 
@@ -17,8 +16,8 @@ MIN_CJK_CHARS = 2  # fewer Han/kana/hangul characters than this: too short to ca
 MIN_LETTERS = 12  # fewer letters than this in an alphabetic paragraph: "und"
 MIN_DETECT_LETTERS = 40  # shorter alphabetic paragraphs are not worth a langdetect call of their own
 CJK_LETTER_WEIGHT = 3  # a CJK character carries about as much as three letters of a word
-PAGE_SAMPLE_CHARS = 1000  # alphabetic text given to the page-level call: enough to converge
-PAGE_LANG_CONFIDENCE = 0.9  # below this the page call leaves long alphabetic paragraphs open
+PAGE_SAMPLE_CHARS = 500  # text given to one langdetect call: enough for it to converge
+PAGE_LANG_CONFIDENCE = 0.9  # below this the page-level calls leave long alphabetic paragraphs open
 DETECT_TRIALS = 3  # langdetect's random restarts (its default of 7 costs twice as much for no gain here)
 
 _factory = None
@@ -62,16 +61,22 @@ def script_language(han: int, kana: int, hangul: int, letters: int) -> str | Non
 
 def paragraph_languages(texts: list[str], han: np.ndarray, kana: np.ndarray, hangul: np.ndarray,
                         letters: np.ndarray) -> list[str]:
-    """A language code for every paragraph of one page, given its per-paragraph script counts."""
+    """A language code for every paragraph of one page, given its per-paragraph script counts.
+
+    Two langdetect calls settle the page's alphabetic paragraphs: one on its longest such
+    paragraph, one on the others. When they agree, confidently, every alphabetic paragraph
+    takes that language; otherwise each long one is detected on its own.
+    """
     langs = [script_language(*counts) for counts in zip(han.tolist(), kana.tolist(), hangul.tolist(), letters.tolist())]
-    open_ = [i for i, lang in enumerate(langs) if lang is None]
-    if open_:
-        by_length = sorted(open_, key=lambda i: -len(texts[i]))
-        sample = " ".join(texts[i][:PAGE_SAMPLE_CHARS] for i in by_length[:20])[:PAGE_SAMPLE_CHARS]
-        page_lang, confidence = _detect(sample)
-        for i in open_:
-            sure = confidence >= PAGE_LANG_CONFIDENCE or letters[i] < MIN_DETECT_LETTERS
-            langs[i] = page_lang if sure else _detect(texts[i][:PAGE_SAMPLE_CHARS])[0]
+    open_ = sorted((i for i, lang in enumerate(langs) if lang is None), key=lambda i: -letters[i])
+    if not open_:
+        return langs  # type: ignore[return-value]
+    first = _detect(texts[open_[0]][:PAGE_SAMPLE_CHARS])
+    rest = " ".join(texts[i] for i in open_[1:20])[:PAGE_SAMPLE_CHARS]
+    second = _detect(rest) if len(rest) >= MIN_DETECT_LETTERS else first
+    settled = first[0] == second[0] and min(first[1], second[1]) >= PAGE_LANG_CONFIDENCE
+    for i in open_:
+        langs[i] = first[0] if settled or letters[i] < MIN_DETECT_LETTERS else _detect(texts[i][:PAGE_SAMPLE_CHARS])[0]
     return langs  # type: ignore[return-value]
 
 

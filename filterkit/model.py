@@ -109,6 +109,11 @@ class ParagraphClassifier:
         terms = hashed_terms(batch)
         lexical = self.lexical_.predict_proba(tfidf(terms, self.idf_))[:, 1]
         first_features, page_terms = first_pass_features(batch, terms, self.idf_, lexical)
+        if first_features.shape[1] != self.first_.n_features_in_:
+            from filterkit.model_io import RETRAIN_COMMAND, ModelError
+
+            raise ModelError(f"this model expects {self.first_.n_features_in_} features per paragraph, filterkit "
+                             f"computes {first_features.shape[1]}: retrain it: {RETRAIN_COMMAND}")
         first = self.first_.predict_proba(first_features)[:, 1]
         second = second_pass_features(first_features, first, batch, page_terms)
         return self.second_.predict_proba(second)[:, 1]

@@ -42,7 +42,7 @@ def test_script_decides_without_detector():
 
 
 def test_languages_are_deterministic_iso_codes():
-    page = ("The council met on Tuesday to discuss the new budget for the coming year.\n"
+    page = ("The council met on Tuesday to discuss the new budget for the coming year, and agreed on most of it.\n"
             "市政府昨天召开会议，讨论明年的财政预算安排。\n• Tag:\n"
             "Der Stadtrat hat am Dienstag über den neuen Haushalt für das kommende Jahr beraten.\n")
     runs = [analyse([page]).langs for _ in range(3)]

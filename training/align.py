@@ -4,7 +4,9 @@ Benchmarks give a page's main content as text, not as labels of its blocks. A bl
 main when its text is found in the gold text: long blocks by the share of their token
 trigrams that occur in the gold (rendering and gold differ in white space, bullets and
 the odd word), short blocks only by matching a whole gold line, since a word like
-"Home" or "Share" occurs inside almost any article.
+"Home" or "Share" occurs inside almost any article. A block repeated on the page (a title
+in the breadcrumb and above the article, a teaser shown twice) is main only as often as
+the gold text holds it, at the occurrences nearest the page's other main blocks.
 """
 from __future__ import annotations
 
@@ -42,4 +44,22 @@ def label_blocks(blocks: list[str], gold: str, title: str = "") -> list[bool]:
         else:
             grams = _trigrams(tokens)
             labels.append(len(grams & gold_trigrams) >= TRIGRAM_COVERAGE * len(grams))
+    return _drop_extra_repeats(blocks, labels, " ".join(scoring_tokens(gold)))
+
+
+def _drop_extra_repeats(blocks: list[str], labels: list[bool], gold_key: str) -> list[bool]:
+    keys = [_key(block) for block in blocks]
+    occurrences: dict[str, list[int]] = {}
+    for i, (key, main) in enumerate(zip(keys, labels)):
+        if main:
+            occurrences.setdefault(key, []).append(i)
+    unique_main = [places[0] for places in occurrences.values() if len(places) == 1]
+    labels = list(labels)
+    for key, places in occurrences.items():
+        allowed = max(gold_key.count(key), 1)
+        if len(places) <= allowed:
+            continue
+        distance = {i: min((abs(i - j) for j in unique_main), default=0) for i in places}
+        for i in sorted(places, key=lambda i: (distance[i], i))[allowed:]:
+            labels[i] = False
     return labels
