@@ -79,6 +79,7 @@ class CharStats:
     """
 
     def __init__(self, texts: list[str]):
+        self.texts = texts
         self.lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
         self.starts = np.cumsum(self.lengths + 1) - (self.lengths + 1)
         self.joined = "\n".join(texts) + "\n" if texts else ""
@@ -115,10 +116,21 @@ class CharStats:
         letter = (self.bits & LETTER) != 0
         return letter & ~np.concatenate([[False], letter[:-1]])
 
-    def flag_matches(self, pattern) -> np.ndarray:
-        """1 for each paragraph in which the compiled regex ``pattern`` matches."""
+    def flag_matches(self, pattern, among: np.ndarray | None = None) -> np.ndarray:
+        """1 for each paragraph in which the compiled regex ``pattern`` matches.
+
+        ``among`` (a boolean mask) limits the search to those paragraphs: a regex scan costs
+        time at every character, so patterns that need digits are only run where digits are.
+        """
         flags = np.zeros(len(self.starts))
-        positions = [match.start() for match in pattern.finditer(self.joined)]
+        chosen = np.arange(len(self.starts)) if among is None else np.flatnonzero(among)
+        if among is None:
+            text, starts = self.joined, self.starts
+        else:
+            text = "\n".join(self.texts[i] for i in chosen.tolist())
+            lengths = self.lengths[chosen] + 1
+            starts = np.cumsum(lengths) - lengths
+        positions = [match.start() for match in pattern.finditer(text)]
         if positions:
-            flags[np.searchsorted(self.starts, positions, side="right") - 1] = 1.0
+            flags[chosen[np.searchsorted(starts, positions, side="right") - 1]] = 1.0
         return flags

@@ -59,6 +59,7 @@ def shape_features(batch: Batch) -> np.ndarray:
     n_tokens = np.array([len(t) for t in batch.tokens], dtype=np.float64)
     chars = np.maximum(c.lengths, 1)
     letters = c.count(LETTER)
+    digits = c.count(DIGIT)
     cjk = c.count(HAN | KANA | HANGUL)
     word_starts = c.word_starts()
     words = np.maximum(c.sum(word_starts & ((c.bits & (HAN | KANA | HANGUL)) == 0)), 1)
@@ -75,18 +76,21 @@ def shape_features(batch: Batch) -> np.ndarray:
     return np.column_stack([
         np.log1p(n_tokens), np.log1p(c.lengths),
         ends_terminal, (last & COLON) != 0, (last & COMMA) != 0, (last & (LETTER | DIGIT)) != 0, ellipsis,
-        c.count(DIGIT) / chars, c.count(UPPER) / np.maximum(letters, 1), c.count(PUNCT) / chars,
+        digits / chars, c.count(UPPER) / np.maximum(letters, 1), c.count(PUNCT) / chars,
         ((first & BULLET) != 0) | numbered, np.minimum(indent, 8), np.log1p(c.sum(sentence_end)),
         latin_letters / words, c.sum(word_starts & ((c.bits & UPPER) != 0)) / words,
         np.log1p(c.count(SEPARATOR) + c.flag_matches(_WIDE_GAP)),
-        c.flag_matches(_DATE), c.flag_matches(_TIME), c.flag_matches(_URL), cjk / np.maximum(letters, 1),
+        c.flag_matches(_DATE, digits >= 2), c.flag_matches(_TIME, digits >= 3), c.flag_matches(_URL), cjk / np.maximum(letters, 1),
         commas / np.maximum(n_tokens, 1), (first & QUOTE) != 0, c.flag_matches(_COPYRIGHT),
         [s.gap_before for s in batch.segments], [s.gap_after for s in batch.segments],
     ]).astype(np.float64).reshape(len(batch), len(SHAPE_NAMES))
 
 
 def _ngrams(tokens: list[str]) -> list[str]:
-    return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]
+    """Unigrams, and bigrams with the paragraph's edges marked ("< by", "says >"): how a
+    line starts and ends says more about boilerplate than the words in its middle."""
+    bounded = ["<", *tokens, ">"]
+    return tokens + [f"{a} {b}" for a, b in zip(bounded, bounded[1:])]
 
 
 def hashed_terms(batch: Batch) -> sparse.csr_matrix:
@@ -133,6 +137,21 @@ class PageTerms:
         rest_norm2 = np.maximum(sum_norm2 - 2 * weights * dot_all + weights ** 2 * self.self_norm2, 0.0)
         denominator = np.sqrt(self.self_norm2 * rest_norm2)
         return np.divide(dot, denominator, out=np.zeros_like(dot), where=denominator > 1e-12)
+
+
+    def containment(self, weights: np.ndarray) -> np.ndarray:
+        """Share of each paragraph's TF-IDF mass in terms that other paragraphs with weight also use.
+
+        Unlike the cosine, this does not punish a short paragraph for being short: a title
+        or a subheading is made of words the article goes on to use, a teaser is not.
+        """
+        matrix = self.matrix
+        page_sum = matrix.T @ weights
+        rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+        others = page_sum[matrix.indices] - weights[rows] * matrix.data > 1e-9
+        shared = np.bincount(rows, matrix.data * others, minlength=matrix.shape[0])
+        total = np.bincount(rows, matrix.data, minlength=matrix.shape[0])
+        return np.divide(shared, total, out=np.zeros_like(total), where=total > 0)
 
 
 def shift(values: np.ndarray, offset: int, page_index: np.ndarray) -> np.ndarray:
@@ -210,19 +229,22 @@ def first_pass_features(batch: Batch, terms: sparse.csr_matrix, idf: np.ndarray,
     page_tokens = page_reduce(n_tokens, batch.offsets, np.add)
 
     coherence_page = page_terms.similarity(np.ones(n))
-    coherence_longest = page_terms.similarity(_top_per_page(n_tokens, batch.offsets, TOP_LONGEST))
+    longest = _top_per_page(n_tokens, batch.offsets, TOP_LONGEST)
+    coherence_longest = page_terms.similarity(longest)
+    contained_longest = page_terms.containment(longest)
 
     long_prose = (n_tokens >= LONG_PARAGRAPH_TOKENS).astype(np.float64)
     page_profile = [page_reduce(column, batch.offsets, np.add) / page_size
                     for column in (shape[:, 0], shape[:, 2], shape[:, 10], long_prose, lang_agrees.astype(float))]
     page_longest = page_reduce(shape[:, 0], batch.offsets, np.maximum)
     rows = page_terms.rows
+    ranks = [_rank_within_pages(column, batch.offsets) for column in (shape[:, 0], coherence_longest, lexical_score)]
     base = np.column_stack([
-        shape, lang_und, lang_agrees, mean_idf, last_idf, *page_profile, page_longest, shape[:, 0] - page_longest,
+        shape, lang_und, lang_agrees, mean_idf, last_idf, *page_profile, page_longest, shape[:, 0] - page_longest, *ranks,
         _row_similarity(rows, 1, page_index), _row_similarity(rows, -1, page_index),
         position / np.maximum(page_size - 1, 1), np.log1p(position), np.log1p(page_size - 1 - position),
         np.log1p(page_size), n_tokens / np.maximum(page_tokens, 1), _truncated_copies(batch.texts, batch.offsets),
-        coherence_page, coherence_longest, lexical_score,
+        coherence_page, coherence_longest, contained_longest, lexical_score,
     ])
     log_tokens = shape[:, 0]
     followed = [log_tokens, shape[:, 2], shape[:, 5], shape[:, 10], shape[:, 11], lang_agrees.astype(float),
@@ -247,11 +269,12 @@ def second_pass_features(first: np.ndarray, scores: np.ndarray, batch: Batch, pa
     share_before = np.divide(mass_before, mass_total, out=np.zeros_like(mass), where=mass_total > 0)
     share_after = np.divide(mass_total - mass_before - mass, mass_total, out=np.zeros_like(mass), where=mass_total > 0)
     coherence_best = page_terms.similarity(scores * np.sqrt(n_tokens))
+    contained_best = page_terms.containment((scores > 0.5) * np.sqrt(n_tokens))
     coherence_sure = page_terms.similarity((scores > 0.8).astype(np.float64))
     rank = _rank_within_pages(scores, offsets)
     spans = [feature for bar in SPAN_BARS for feature in _best_span(scores, n_tokens, bar, offsets)]
     return np.column_stack([first, scores, *around, *windows, page_max, page_mean, scores - page_mean,
-                            share_before, share_after, coherence_best, coherence_sure, rank, *spans])
+                            share_before, share_after, coherence_best, coherence_sure, contained_best, rank, *spans])
 
 
 def _best_span(scores: np.ndarray, n_tokens: np.ndarray, bar: float, offsets: np.ndarray) -> list[np.ndarray]:

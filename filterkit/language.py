@@ -16,9 +16,10 @@ MIN_CJK_CHARS = 2  # fewer Han/kana/hangul characters than this: too short to ca
 MIN_LETTERS = 12  # fewer letters than this in an alphabetic paragraph: "und"
 MIN_DETECT_LETTERS = 40  # shorter alphabetic paragraphs are not worth a langdetect call of their own
 CJK_LETTER_WEIGHT = 3  # a CJK character carries about as much as three letters of a word
-PAGE_SAMPLE_CHARS = 500  # text given to one langdetect call: enough for it to converge
+PAGE_SAMPLE_CHARS = 300  # text given to one langdetect call: enough for it to converge
 PAGE_LANG_CONFIDENCE = 0.9  # below this the page-level calls leave long alphabetic paragraphs open
-DETECT_TRIALS = 3  # langdetect's random restarts (its default of 7 costs twice as much for no gain here)
+MAX_DETECT_CALLS = 24  # on a page of several languages, paragraphs detected one by one (the longest)
+DETECT_TRIALS = 2  # langdetect's random restarts (its default of 7 costs three times as much for no gain here)
 
 _factory = None
 
@@ -64,8 +65,9 @@ def paragraph_languages(texts: list[str], han: np.ndarray, kana: np.ndarray, han
     """A language code for every paragraph of one page, given its per-paragraph script counts.
 
     Two langdetect calls settle the page's alphabetic paragraphs: one on its longest such
-    paragraph, one on the others. When they agree, confidently, every alphabetic paragraph
-    takes that language; otherwise each long one is detected on its own.
+    paragraph, one on the others. Unless the first is unsure or the second confidently
+    names another language, every alphabetic paragraph takes the first's language;
+    otherwise its longest paragraphs are detected one by one.
     """
     langs = [script_language(*counts) for counts in zip(han.tolist(), kana.tolist(), hangul.tolist(), letters.tolist())]
     open_ = sorted((i for i, lang in enumerate(langs) if lang is None), key=lambda i: -letters[i])
@@ -74,9 +76,19 @@ def paragraph_languages(texts: list[str], han: np.ndarray, kana: np.ndarray, han
     first = _detect(texts[open_[0]][:PAGE_SAMPLE_CHARS])
     rest = " ".join(texts[i] for i in open_[1:20])[:PAGE_SAMPLE_CHARS]
     second = _detect(rest) if len(rest) >= MIN_DETECT_LETTERS else first
-    settled = first[0] == second[0] and min(first[1], second[1]) >= PAGE_LANG_CONFIDENCE
+    # Only a confident second opinion that differs shows a page of two languages; an unsure
+    # one is langdetect struggling with a short, name-heavy sample.
+    settled = first[1] >= PAGE_LANG_CONFIDENCE and (second[0] == first[0] or second[1] < PAGE_LANG_CONFIDENCE)
+    if settled:
+        for i in open_:
+            langs[i] = first[0]
+        return langs  # type: ignore[return-value]
+    detected = {i: _detect(texts[i][:PAGE_SAMPLE_CHARS])[0]
+                for i in open_[:MAX_DETECT_CALLS] if letters[i] >= MIN_DETECT_LETTERS} or {open_[0]: first[0]}
+    places = np.array(sorted(detected))
     for i in open_:
-        langs[i] = first[0] if settled or letters[i] < MIN_DETECT_LETTERS else _detect(texts[i][:PAGE_SAMPLE_CHARS])[0]
+        # Languages change by blocks of a page: the rest take their nearest detected neighbour's.
+        langs[i] = detected.get(i) or detected[int(places[np.argmin(np.abs(places - i))])]
     return langs  # type: ignore[return-value]
 
 

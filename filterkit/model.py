@@ -24,6 +24,7 @@ from filterkit.analysis import Batch
 from filterkit.features import HASH_FEATURES, first_pass_features, hashed_terms, second_pass_features, tfidf
 
 DEFAULT_THRESHOLD = 0.5
+REVISIONS = 1  # context-sensitive passes, each over the previous pass's scores
 FOLDS = 4  # pages are split in this many groups for the out-of-fold scores
 LEXICAL_ALPHA = 2e-6  # L2 strength of the lexical model (SGD's alpha)
 TREE_PARAMS: dict[str, Any] = {"max_iter": 150, "learning_rate": 0.1, "max_leaf_nodes": 48,
@@ -62,26 +63,29 @@ class ParagraphClassifier:
         rows = tfidf(terms, self.idf_)
         fold = self._fold_of_paragraph(batch)
 
-        say("lexical model, out of fold")
-        lexical_oof = np.zeros(len(batch))
-        for k in range(self.folds):
-            held = fold == k
-            lexical_oof[held] = self._lexical(rows[~held], labels[~held], weights[~held]).predict_proba(rows[held])[:, 1]
+        say("lexical model")
+        lexical = self._out_of_fold(self._lexical, rows, labels, weights, fold)
         self.lexical_ = self._lexical(rows, labels, weights)
+        first_features, page_terms = first_pass_features(batch, terms, self.idf_, lexical)
+        say("context-free pass")
+        scores = self._out_of_fold(self._trees, first_features, labels, weights, fold)
+        self.first_ = self._trees(first_features, labels, weights)
+        self.revisions_ = []
+        for number in range(1, REVISIONS + 1):
+            say(f"context-sensitive revision {number} of {REVISIONS}")
+            features = second_pass_features(first_features, scores, batch, page_terms)
+            if number < REVISIONS:
+                scores = self._out_of_fold(self._trees, features, labels, weights, fold)
+            self.revisions_.append(self._trees(features, labels, weights))
+        return self
 
-        first_oof_features, page_terms = first_pass_features(batch, terms, self.idf_, lexical_oof)
-        say("first pass, out of fold")
-        first_oof = np.zeros(len(batch))
+    def _out_of_fold(self, make, features, labels, weights, fold) -> np.ndarray:
+        """Scores of models trained without each fold, for that fold: what the model does on unseen pages."""
+        scores = np.zeros(len(labels))
         for k in range(self.folds):
             held = fold == k
-            first_oof[held] = self._trees(first_oof_features[~held], labels[~held], weights[~held]).predict_proba(
-                first_oof_features[held])[:, 1]
-        self.first_ = self._trees(first_oof_features, labels, weights)
-
-        say("second pass")
-        second_features = second_pass_features(first_oof_features, first_oof, batch, page_terms)
-        self.second_ = self._trees(second_features, labels, weights)
-        return self
+            scores[held] = make(features[~held], labels[~held], weights[~held]).predict_proba(features[held])[:, 1]
+        return scores
 
     def _fold_of_paragraph(self, batch: Batch) -> np.ndarray:
         rng = np.random.default_rng(self.random_state)
@@ -114,9 +118,10 @@ class ParagraphClassifier:
 
             raise ModelError(f"this model expects {self.first_.n_features_in_} features per paragraph, filterkit "
                              f"computes {first_features.shape[1]}: retrain it: {RETRAIN_COMMAND}")
-        first = self.first_.predict_proba(first_features)[:, 1]
-        second = second_pass_features(first_features, first, batch, page_terms)
-        return self.second_.predict_proba(second)[:, 1]
+        scores = self.first_.predict_proba(first_features)[:, 1]
+        for revision in self.revisions_:
+            scores = revision.predict_proba(second_pass_features(first_features, scores, batch, page_terms))[:, 1]
+        return scores
 
     def predict(self, batch: Batch) -> np.ndarray:
         return self.predict_proba(batch) >= self.threshold
