@@ -36,12 +36,13 @@ SPAN_BARS = (0.5, 0.7)  # score bars of the best-run features (second pass)
 LONG_PARAGRAPH_TOKENS = 25  # a paragraph this long is prose; pages without any are lists
 MISSING = -1.0  # the value of a neighbour feature past the page's edge
 
-_DATE = re.compile(r"\b(19|20)\d\d[-/.年]\s?\d{1,2}|\d{1,2}[-/.月]\s?\d{1,2}日?|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|"
-                   r"oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|\b\d{1,2}\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)",
-                   re.IGNORECASE)
-_TIME = re.compile(r"\b\d{1,2}:\d\d\b")
-_URL = re.compile(r"https?://|www\.|\.(com|org|net|cn)\b|@\w", re.IGNORECASE)
-_COPYRIGHT = re.compile(r"©|\(c\)|copyright|all rights reserved|版权|备案|icp", re.IGNORECASE)
+# Regexes are run over all paragraphs of a batch at once, so they are written to let the
+# engine skip ahead on their first character: no IGNORECASE, no leading \b.
+_MONTH = "(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+_DATE = re.compile(r"\d(?:\d\d\d[-/.年]\s?\d|\d?[-/.月]\s?\d|\d?\s" + _MONTH + ")|" + _MONTH + r"[a-z]*\.?\s\d")
+_TIME = re.compile(r"\d:\d\d")
+_URL = re.compile(r"https?://|www\.|WWW\.|\.(?:com|org|net|cn)\b|@\w")
+_COPYRIGHT = re.compile(r"[©版备]|\([cC]\)|[Cc]opyright|COPYRIGHT|[Rr]ights [Rr]eserved|RIGHTS RESERVED|ICP|icp")
 _WIDE_GAP = re.compile(r"[ \t\u3000\xa0]{3,}")
 _PREFIX_TAIL = re.compile(r"[\s.。…,，]+$")
 
@@ -139,21 +140,6 @@ class PageTerms:
         return np.divide(dot, denominator, out=np.zeros_like(dot), where=denominator > 1e-12)
 
 
-    def containment(self, weights: np.ndarray) -> np.ndarray:
-        """Share of each paragraph's TF-IDF mass in terms that other paragraphs with weight also use.
-
-        Unlike the cosine, this does not punish a short paragraph for being short: a title
-        or a subheading is made of words the article goes on to use, a teaser is not.
-        """
-        matrix = self.matrix
-        page_sum = matrix.T @ weights
-        rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
-        others = page_sum[matrix.indices] - weights[rows] * matrix.data > 1e-9
-        shared = np.bincount(rows, matrix.data * others, minlength=matrix.shape[0])
-        total = np.bincount(rows, matrix.data, minlength=matrix.shape[0])
-        return np.divide(shared, total, out=np.zeros_like(total), where=total > 0)
-
-
 def shift(values: np.ndarray, offset: int, page_index: np.ndarray) -> np.ndarray:
     """values[i + offset] within the same page, MISSING past the page's edge."""
     shifted = np.full_like(values, MISSING, dtype=np.float64)
@@ -229,9 +215,7 @@ def first_pass_features(batch: Batch, terms: sparse.csr_matrix, idf: np.ndarray,
     page_tokens = page_reduce(n_tokens, batch.offsets, np.add)
 
     coherence_page = page_terms.similarity(np.ones(n))
-    longest = _top_per_page(n_tokens, batch.offsets, TOP_LONGEST)
-    coherence_longest = page_terms.similarity(longest)
-    contained_longest = page_terms.containment(longest)
+    coherence_longest = page_terms.similarity(_top_per_page(n_tokens, batch.offsets, TOP_LONGEST))
 
     long_prose = (n_tokens >= LONG_PARAGRAPH_TOKENS).astype(np.float64)
     page_profile = [page_reduce(column, batch.offsets, np.add) / page_size
@@ -244,7 +228,7 @@ def first_pass_features(batch: Batch, terms: sparse.csr_matrix, idf: np.ndarray,
         _row_similarity(rows, 1, page_index), _row_similarity(rows, -1, page_index),
         position / np.maximum(page_size - 1, 1), np.log1p(position), np.log1p(page_size - 1 - position),
         np.log1p(page_size), n_tokens / np.maximum(page_tokens, 1), _truncated_copies(batch.texts, batch.offsets),
-        coherence_page, coherence_longest, contained_longest, lexical_score,
+        coherence_page, coherence_longest, lexical_score,
     ])
     log_tokens = shape[:, 0]
     followed = [log_tokens, shape[:, 2], shape[:, 5], shape[:, 10], shape[:, 11], lang_agrees.astype(float),
@@ -269,12 +253,11 @@ def second_pass_features(first: np.ndarray, scores: np.ndarray, batch: Batch, pa
     share_before = np.divide(mass_before, mass_total, out=np.zeros_like(mass), where=mass_total > 0)
     share_after = np.divide(mass_total - mass_before - mass, mass_total, out=np.zeros_like(mass), where=mass_total > 0)
     coherence_best = page_terms.similarity(scores * np.sqrt(n_tokens))
-    contained_best = page_terms.containment((scores > 0.5) * np.sqrt(n_tokens))
     coherence_sure = page_terms.similarity((scores > 0.8).astype(np.float64))
     rank = _rank_within_pages(scores, offsets)
     spans = [feature for bar in SPAN_BARS for feature in _best_span(scores, n_tokens, bar, offsets)]
     return np.column_stack([first, scores, *around, *windows, page_max, page_mean, scores - page_mean,
-                            share_before, share_after, coherence_best, coherence_sure, contained_best, rank, *spans])
+                            share_before, share_after, coherence_best, coherence_sure, rank, *spans])
 
 
 def _best_span(scores: np.ndarray, n_tokens: np.ndarray, bar: float, offsets: np.ndarray) -> list[np.ndarray]:

@@ -7,6 +7,7 @@ results in a shape that is easy to print, serialise or feed to the next step of 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -14,6 +15,7 @@ from typing import Iterable, Iterator
 from filterkit.decoding import decode
 
 DEFAULT_BATCH_SIZE = 64  # pages analysed and scored together in filter_many
+WINDOW_LINES = 5000  # longer pages are scored in windows of this many lines (see _windows)
 
 
 @dataclass(frozen=True)
@@ -62,27 +64,55 @@ class ContentFilter:
 
     def filter_many(self, pages: Iterable[str | bytes], batch_size: int = DEFAULT_BATCH_SIZE,
                     encoding: str | None = None) -> Iterator[FilterResult]:
-        """Results in input order, scoring ``batch_size`` pages at a time (lazy: pages may be a stream)."""
+        """Results in input order, scoring ``batch_size`` pages (or windows of a long page) at a time.
+
+        Lazy: ``pages`` may be an endless stream; at most ``batch_size`` pages are held at once.
+        """
         chunk: list[tuple[str, str | None]] = []
         for page in pages:
             chunk.append(decode(page, encoding) if isinstance(page, (bytes, bytearray)) else (page, None))
             if len(chunk) >= batch_size:
-                yield from self._score(chunk)
+                yield from self._score(chunk, batch_size)
                 chunk = []
         if chunk:
-            yield from self._score(chunk)
+            yield from self._score(chunk, batch_size)
 
-    def _score(self, pages: list[tuple[str, str | None]]) -> list[FilterResult]:
+    def _score(self, pages: list[tuple[str, str | None]], batch_size: int) -> list[FilterResult]:
+        windows = [_windows(text) for text, _ in pages]
+        scored = iter(self._score_windows([window for page_windows in windows for window in page_windows], batch_size))
+        results = []
+        for (_, encoding), page_windows in zip(pages, windows):
+            paragraphs: list[Paragraph] = []
+            lang_weight: dict[str, int] = {}
+            for window_paragraphs, window_lang in islice(scored, len(page_windows)):
+                paragraphs += window_paragraphs
+                lang_weight[window_lang] = lang_weight.get(window_lang, 0) + len(window_paragraphs)
+            results.append(FilterResult(tuple(paragraphs), max(lang_weight, key=lang_weight.get), encoding))
+        return results
+
+    def _score_windows(self, texts: list[str], batch_size: int) -> Iterator[tuple[list[Paragraph], str]]:
+        """(paragraphs, language) per text, analysing at most ``batch_size`` texts at once (bounds memory)."""
         from filterkit.analysis import analyse
 
-        batch = analyse([text for text, _ in pages])
-        scores = self.model.predict_proba(batch)
-        results = []
-        for (_, encoding), where, page_lang in zip(pages, batch.page_slices(), batch.page_langs):
-            paragraphs = tuple(Paragraph(segment.text, round(float(score), 4), bool(score >= self.threshold), lang)
-                               for segment, score, lang in zip(batch.segments[where], scores[where], batch.langs[where]))
-            results.append(FilterResult(paragraphs, page_lang, encoding))
-        return results
+        for start in range(0, len(texts), batch_size):
+            batch = analyse(texts[start:start + batch_size])
+            scores = self.model.predict_proba(batch)
+            for where, page_lang in zip(batch.page_slices(), batch.page_langs):
+                yield [Paragraph(segment.text, round(float(score), 4), bool(score >= self.threshold), lang)
+                       for segment, score, lang in zip(batch.segments[where], scores[where], batch.langs[where])], page_lang
+
+
+def _windows(text: str) -> list[str]:
+    """The page, cut at line breaks into windows of at most WINDOW_LINES lines (usually one window).
+
+    A page of hundreds of thousands of lines (a dump, a feed concatenated by mistake) is
+    scored window by window, each as a page of its own, so memory stays bounded by the
+    window, not the page.
+    """
+    if text.count("\n") < WINDOW_LINES:
+        return [text]
+    lines = text.splitlines(keepends=True)
+    return ["".join(lines[start:start + WINDOW_LINES]) for start in range(0, len(lines), WINDOW_LINES)]
 
 
 _default: ContentFilter | None = None

@@ -1,9 +1,9 @@
 """Language of each paragraph and of the page, as ISO 639-1 codes ("und" when unknown).
 
 Script decides wherever it can, without the statistical detector: Han → zh, kana → ja,
-hangul → ko. Alphabetic paragraphs are settled by two langdetect calls per page (see
-``paragraph_languages``); only when those disagree or are unsure (a page mixing, say,
-English and German) is each long alphabetic paragraph detected on its own. langdetect is seeded, so the same page always gets the same languages.
+hangul → ko. Alphabetic paragraphs are settled by one langdetect call per page (see
+``paragraph_languages``); only when it is unsure (a page mixing, say, English and German)
+are the longest alphabetic paragraphs detected one by one. langdetect is seeded, so the same page always gets the same languages.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ MIN_LETTERS = 12  # fewer letters than this in an alphabetic paragraph: "und"
 MIN_DETECT_LETTERS = 40  # shorter alphabetic paragraphs are not worth a langdetect call of their own
 CJK_LETTER_WEIGHT = 3  # a CJK character carries about as much as three letters of a word
 PAGE_SAMPLE_CHARS = 300  # text given to one langdetect call: enough for it to converge
-PAGE_LANG_CONFIDENCE = 0.9  # below this the page-level calls leave long alphabetic paragraphs open
+PAGE_LANG_CONFIDENCE = 0.9  # below this the page-level call leaves long alphabetic paragraphs open
 MAX_DETECT_CALLS = 24  # on a page of several languages, paragraphs detected one by one (the longest)
 DETECT_TRIALS = 2  # langdetect's random restarts (its default of 7 costs three times as much for no gain here)
 
@@ -64,27 +64,23 @@ def paragraph_languages(texts: list[str], han: np.ndarray, kana: np.ndarray, han
                         letters: np.ndarray) -> list[str]:
     """A language code for every paragraph of one page, given its per-paragraph script counts.
 
-    Two langdetect calls settle the page's alphabetic paragraphs: one on its longest such
-    paragraph, one on the others. Unless the first is unsure or the second confidently
-    names another language, every alphabetic paragraph takes the first's language;
-    otherwise its longest paragraphs are detected one by one.
+    One langdetect call settles the page's alphabetic paragraphs, on a sample that is half
+    the longest such paragraph and half the others: a page in one language gets a
+    confident answer that every alphabetic paragraph takes; a page of two languages gets
+    an unsure one, and then its longest paragraphs are detected one by one.
     """
     langs = [script_language(*counts) for counts in zip(han.tolist(), kana.tolist(), hangul.tolist(), letters.tolist())]
     open_ = sorted((i for i, lang in enumerate(langs) if lang is None), key=lambda i: -letters[i])
     if not open_:
         return langs  # type: ignore[return-value]
-    first = _detect(texts[open_[0]][:PAGE_SAMPLE_CHARS])
-    rest = " ".join(texts[i] for i in open_[1:20])[:PAGE_SAMPLE_CHARS]
-    second = _detect(rest) if len(rest) >= MIN_DETECT_LETTERS else first
-    # Only a confident second opinion that differs shows a page of two languages; an unsure
-    # one is langdetect struggling with a short, name-heavy sample.
-    settled = first[1] >= PAGE_LANG_CONFIDENCE and (second[0] == first[0] or second[1] < PAGE_LANG_CONFIDENCE)
-    if settled:
-        for i in open_:
-            langs[i] = first[0]
-        return langs  # type: ignore[return-value]
-    detected = {i: _detect(texts[i][:PAGE_SAMPLE_CHARS])[0]
-                for i in open_[:MAX_DETECT_CALLS] if letters[i] >= MIN_DETECT_LETTERS} or {open_[0]: first[0]}
+    half = PAGE_SAMPLE_CHARS // 2
+    rest = " ".join(texts[i][:half] for i in open_[1:4])[:half]
+    page_lang, confidence = _detect(f"{texts[open_[0]][:half]} {rest}")
+    if confidence >= PAGE_LANG_CONFIDENCE:
+        detected = {open_[0]: page_lang}
+    else:
+        detected = {i: _detect(texts[i][:PAGE_SAMPLE_CHARS])[0]
+                    for i in open_[:MAX_DETECT_CALLS] if letters[i] >= MIN_DETECT_LETTERS} or {open_[0]: page_lang}
     places = np.array(sorted(detected))
     for i in open_:
         # Languages change by blocks of a page: the rest take their nearest detected neighbour's.

@@ -27,7 +27,7 @@ DEFAULT_THRESHOLD = 0.5
 REVISIONS = 1  # context-sensitive passes, each over the previous pass's scores
 FOLDS = 4  # pages are split in this many groups for the out-of-fold scores
 LEXICAL_ALPHA = 2e-6  # L2 strength of the lexical model (SGD's alpha)
-TREE_PARAMS: dict[str, Any] = {"max_iter": 150, "learning_rate": 0.1, "max_leaf_nodes": 48,
+TREE_PARAMS: dict[str, Any] = {"max_iter": 100, "learning_rate": 0.12, "max_leaf_nodes": 48,
                                "min_samples_leaf": 40, "l2_regularization": 1.0}
 
 

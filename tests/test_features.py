@@ -48,12 +48,3 @@ def test_first_pass_features_have_one_row_per_paragraph():
                                       np.zeros(len(batch)))
     assert features.shape[0] == 3 and np.isfinite(features).all()
 
-
-def test_containment_sees_a_title_in_its_article():
-    page = ("Harbour ferry goes electric\nThe harbour ferry now runs on batteries, and the electric ferry is quiet.\n"
-            "Mountain rescue drones trained")
-    batch = analyse([page])
-    rows = tfidf(hashed_terms(batch), np.ones(2 ** 18, dtype=np.float32))
-    contained = PageTerms(rows, batch.page_index, 1).containment(np.array([0.0, 1.0, 0.0]))
-    assert contained[0] > 0.4  # the title's words and one of its bigrams recur in the body
-    assert contained[2] == 0.0  # the teaser's do not

@@ -6,7 +6,9 @@ trigrams that occur in the gold (rendering and gold differ in white space, bulle
 the odd word), short blocks only by matching a whole gold line, since a word like
 "Home" or "Share" occurs inside almost any article. A block repeated on the page (a title
 in the breadcrumb and above the article, a teaser shown twice) is main only as often as
-the gold text holds it, at the occurrences nearest the page's other main blocks.
+the gold text holds it, at the occurrences nearest the page's other main blocks. The page
+title is main content (filterkit keeps it) even where a benchmark's gold text leaves it
+out; where it stands only with the site's name after it, that line counts as the title.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from training.scoring import scoring_tokens
 
 SHORT_BLOCK_TOKENS = 4  # blocks this short must equal a gold line to count as main
 TRIGRAM_COVERAGE = 0.5  # share of a long block's trigrams that must occur in the gold
+TITLE_SUFFIX_TOKENS = 8  # a site name after a title ("Title | Site Name") is at most this long
 _SPACE = re.compile(r"\s+")
 
 
@@ -39,12 +42,25 @@ def label_blocks(blocks: list[str], gold: str, title: str = "") -> list[bool]:
         tokens = scoring_tokens(block)
         if not tokens:
             labels.append(False)
-        elif len(tokens) <= SHORT_BLOCK_TOKENS:
+        elif len(tokens) <= SHORT_BLOCK_TOKENS or " ".join(tokens) in gold_lines:
             labels.append(" ".join(tokens) in gold_lines)
         else:
             grams = _trigrams(tokens)
             labels.append(len(grams & gold_trigrams) >= TRIGRAM_COVERAGE * len(grams))
-    return _drop_extra_repeats(blocks, labels, " ".join(scoring_tokens(gold)))
+    labels = _drop_extra_repeats(blocks, labels, " ".join(scoring_tokens(gold) + scoring_tokens(title)))
+    if title_key and not any(main and _key(block) == title_key for block, main in zip(blocks, labels)):
+        _label_title_line(blocks, labels, title_key)
+    return labels
+
+
+def _label_title_line(blocks: list[str], labels: list[bool], title_key: str) -> None:
+    """Where the title stands only with the site's name after it ("Title – Site"), that line is the title."""
+    limit = len(title_key.split()) + TITLE_SUFFIX_TOKENS
+    for i, block in enumerate(blocks):
+        key = _key(block)
+        if key.startswith(title_key) and len(key.split()) <= limit:
+            labels[i] = True
+            return
 
 
 def _drop_extra_repeats(blocks: list[str], labels: list[bool], gold_key: str) -> list[bool]:
