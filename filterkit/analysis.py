@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from filterkit.characters import HAN, HANGUL, KANA, LETTER, CharStats
+from filterkit.characters import DIGIT, HAN, HANGUL, KANA, LETTER, CharStats
 from filterkit.language import CJK_LETTER_WEIGHT, page_language, paragraph_languages
 from filterkit.paragraphs import Segment, split_paragraphs
 from filterkit.tokens import tokenize
@@ -59,6 +59,6 @@ def analyse(pages: list[str]) -> Batch:
                                    letters[start:end])
         langs.extend(page)
         page_langs.append(page_language(page, weights[start:end]))
-    has_cjk = (cjk > 0).tolist()
-    tokens = [tokenize(text, cjk_text) for text, cjk_text in zip(texts, has_cjk)]
+    has_cjk, has_digits = (cjk > 0).tolist(), (chars.count(DIGIT) > 0).tolist()
+    tokens = [tokenize(text, *flags) for text, flags in zip(texts, zip(has_cjk, has_digits))]
     return Batch(segments, chars, langs, tokens, page_langs, offsets)

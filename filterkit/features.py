@@ -27,7 +27,7 @@ from filterkit.characters import (BULLET, CLOSER, COLON, COMMA, DIGIT, HAN, HANG
                                   SEPARATOR, SPACE, TERMINAL, UPPER)
 from filterkit.language import UNDETERMINED
 
-FEATURE_SET_VERSION = 1
+FEATURE_SET_VERSION = 2
 HASH_FEATURES = 2 ** 18
 TOP_LONGEST = 5  # the page's longest paragraphs stand for its topic before any scoring
 MIN_PREFIX_CHARS = 16  # a shorter paragraph is not called a truncated copy of another

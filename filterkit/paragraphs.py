@@ -21,14 +21,12 @@ class Segment:
 def split_paragraphs(page: str) -> list[Segment]:
     """The non-blank lines of ``page`` as segments, in order."""
     lines = page.splitlines()
+    stripped = [line.strip() for line in lines]
     segments: list[Segment] = []
-    previous_blank = True
-    for index, raw in enumerate(lines):
-        text = raw.strip()
-        if not text:
-            previous_blank = True
-            continue
-        next_blank = index + 1 == len(lines) or not lines[index + 1].strip()
-        segments.append(Segment(text, len(raw) - len(raw.lstrip()), previous_blank, next_blank))
-        previous_blank = False
+    last = len(lines) - 1
+    for index, text in enumerate(stripped):
+        if text:
+            raw = lines[index]
+            segments.append(Segment(text, len(raw) - len(raw.lstrip()), index == 0 or not stripped[index - 1],
+                                    index == last or not stripped[index + 1]))
     return segments

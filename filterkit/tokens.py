@@ -33,10 +33,15 @@ def _segmenter():
     return _jieba
 
 
-def tokenize(text: str, has_cjk: bool = True) -> list[str]:
-    """Lower-cased tokens of one paragraph, in order; ``has_cjk=False`` is a promise that takes a faster path."""
+def tokenize(text: str, has_cjk: bool = True, has_digits: bool = True) -> list[str]:
+    """Lower-cased tokens of one paragraph, in order.
+
+    ``has_cjk=False`` and ``has_digits=False`` are promises (the batch's character counts
+    know them) that take faster paths.
+    """
     if not has_cjk:
-        return _WORD.findall(_DIGIT.sub("0", text.lower()))
+        lowered = text.lower()
+        return _WORD.findall(_DIGIT.sub("0", lowered) if has_digits else lowered)
     tokens: list[str] = []
     for match in SCRIPT_RUN.finditer(text.lower()):
         run = match.group()

@@ -2,7 +2,9 @@ from pathlib import Path
 
 import pytest
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+from training.benchmarks import SHARED_DATA
+
+SHARED = SHARED_DATA.parent  # ../shared beside the checkout, or $FILTERKIT_SHARED
 SEED_PAGE = SHARED / "examples" / "seed-page.txt"
 SEED_EXPECTED = SHARED / "examples" / "seed-page.expected.txt"
 PAGES = Path(__file__).resolve().parent / "pages"

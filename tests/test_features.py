@@ -48,3 +48,4 @@ def test_first_pass_features_have_one_row_per_paragraph():
                                       np.zeros(len(batch)))
     assert features.shape[0] == 3 and np.isfinite(features).all()
 
+

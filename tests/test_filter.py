@@ -84,3 +84,15 @@ def test_threshold_changes_labels():
 def test_extract_one_off():
     page = read_page(PAGES / "harbour-ferry.txt")
     assert extract(page.text) == page.gold
+
+
+def test_long_pages_are_scored_in_windows_without_losing_lines(content_filter, monkeypatch):
+    import filterkit.filter as filter_module
+
+    page = read_page(PAGES / "harbour-ferry.txt").text * 3
+    whole = content_filter.filter(page)
+    monkeypatch.setattr(filter_module, "WINDOW_LINES", 10)
+    windowed = content_filter.filter(page)
+    assert [p.text for p in windowed.paragraphs] == [p.text for p in whole.paragraphs]
+    assert len(filter_module._windows(page)) > 3
+    assert windowed.lang == whole.lang
