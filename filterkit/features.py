@@ -110,6 +110,23 @@ def tfidf(terms: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
     return sparse.diags(np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)) @ weighted
 
 
+def lexical_rows(rows: sparse.csr_matrix, batch: Batch) -> sparse.csr_matrix:
+    """Each paragraph's terms beside its previous and next paragraph's (zero past the page's edge).
+
+    The words around a line say what it is as much as its own: the line after "Related
+    stories" or before "Reply" is rarely the article.
+    """
+    n = rows.shape[0]
+    page_index = batch.page_index
+    sides = []
+    for offset in (-1, 1):
+        source = np.clip(np.arange(n) + offset, 0, max(n - 1, 0))
+        valid = (np.arange(n) + offset >= 0) & (np.arange(n) + offset < n)
+        valid[valid] &= page_index[source[valid]] == page_index[valid]
+        sides.append(sparse.diags(valid.astype(np.float32)) @ rows[source])
+    return sparse.hstack([rows, *sides], format="csr")
+
+
 class PageTerms:
     """TF-IDF rows with columns made page-local, for similarities to the rest of the page.
 

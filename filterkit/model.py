@@ -24,12 +24,13 @@ from typing import Any
 import numpy as np
 
 from filterkit.analysis import Batch
-from filterkit.features import HASH_FEATURES, first_pass_features, hashed_terms, second_pass_features, tfidf
+from filterkit.features import (HASH_FEATURES, first_pass_features, hashed_terms, lexical_rows, second_pass_features,
+                                tfidf)
 
 DEFAULT_THRESHOLD = 0.5
 REVISIONS = 1  # context-sensitive passes, each over the previous pass's scores
 FOLDS = 4  # pages are split in this many groups for the out-of-fold scores
-LEXICAL_ALPHA = 1e-5  # L2 strength of the lexical model (SGD's alpha)
+LEXICAL_ALPHA = 2e-6  # L2 strength of the lexical model (SGD's alpha)
 TREE_PARAMS: dict[str, Any] = {"max_iter": 100, "learning_rate": 0.12, "max_leaf_nodes": 48,
                                "min_samples_leaf": 40, "l2_regularization": 1.0}
 
@@ -64,7 +65,7 @@ class ParagraphClassifier:
         weights = paragraph_weights(batch)
         terms = hashed_terms(batch)
         self.idf_ = _idf(terms, batch)
-        rows = tfidf(terms, self.idf_)
+        rows = lexical_rows(tfidf(terms, self.idf_), batch)
         fold = self._fold_of_paragraph(batch)
 
         say("lexical model")
@@ -115,7 +116,7 @@ class ParagraphClassifier:
         if not len(batch):
             return np.zeros(0)
         terms = hashed_terms(batch)
-        lexical = self.lexical_.predict_proba(tfidf(terms, self.idf_))[:, 1]
+        lexical = self.lexical_.predict_proba(lexical_rows(tfidf(terms, self.idf_), batch))[:, 1]
         first_features, page_terms = first_pass_features(batch, terms, self.idf_, lexical)
         if first_features.shape[1] != self.first_.n_features_in_:
             from filterkit.model_io import RETRAIN_COMMAND, ModelError
