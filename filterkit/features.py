@@ -43,8 +43,9 @@ _DATE = re.compile(r"\d(?:\d\d\d[-/.年]\s?\d|\d?[-/.月]\s?\d|\d?\s" + _MONTH +
 _TIME = re.compile(r"\d:\d\d")
 _URL = re.compile(r"https?://|www\.|WWW\.|\.(?:com|org|net|cn)\b|@\w")
 _COPYRIGHT = re.compile(r"[©版备]|\([cC]\)|[Cc]opyright|COPYRIGHT|[Rr]ights [Rr]eserved|RIGHTS RESERVED|ICP|icp")
+SHORT_LINE_CHARS = 300  # URL and copyright marks are looked for in lines up to this long (footers, bylines)
 _WIDE_GAP = re.compile(r"[ \t\u3000\xa0]{3,}")
-_PREFIX_TAIL = re.compile(r"[\s.。…,，]+$")
+_PREFIX_TAIL = " \t\u3000.。…,，"  # stripped from a paragraph's end before comparing it with others
 
 SHAPE_NAMES = (
     "log_tokens", "log_chars", "ends_terminal", "ends_colon", "ends_comma", "ends_word", "ends_ellipsis",
@@ -61,6 +62,7 @@ def shape_features(batch: Batch) -> np.ndarray:
     chars = np.maximum(c.lengths, 1)
     letters = c.count(LETTER)
     digits = c.count(DIGIT)
+    short = c.lengths <= SHORT_LINE_CHARS
     cjk = c.count(HAN | KANA | HANGUL)
     word_starts = c.word_starts()
     words = np.maximum(c.sum(word_starts & ((c.bits & (HAN | KANA | HANGUL)) == 0)), 1)
@@ -81,26 +83,62 @@ def shape_features(batch: Batch) -> np.ndarray:
         ((first & BULLET) != 0) | numbered, np.minimum(indent, 8), np.log1p(c.sum(sentence_end)),
         latin_letters / words, c.sum(word_starts & ((c.bits & UPPER) != 0)) / words,
         np.log1p(c.count(SEPARATOR) + c.flag_matches(_WIDE_GAP)),
-        c.flag_matches(_DATE, digits >= 2), c.flag_matches(_TIME, digits >= 3), c.flag_matches(_URL), cjk / np.maximum(letters, 1),
-        commas / np.maximum(n_tokens, 1), (first & QUOTE) != 0, c.flag_matches(_COPYRIGHT),
+        c.flag_matches(_DATE, digits >= 2), c.flag_matches(_TIME, digits >= 3), c.flag_matches(_URL, short),
+        cjk / np.maximum(letters, 1), commas / np.maximum(n_tokens, 1), (first & QUOTE) != 0, c.flag_matches(_COPYRIGHT, short),
         [s.gap_before for s in batch.segments], [s.gap_after for s in batch.segments],
     ]).astype(np.float64).reshape(len(batch), len(SHAPE_NAMES))
 
 
-def _ngrams(tokens: list[str]) -> list[str]:
-    """Unigrams, and bigrams with the paragraph's edges marked ("< by", "says >"): how a
-    line starts and ends says more about boilerplate than the words in its middle."""
-    bounded = ["<", *tokens, ">"]
-    return tokens + [f"{a} {b}" for a, b in zip(bounded, bounded[1:])]
+class HashedTerms:
+    """Presence of hashed uni- and bigrams in each paragraph (``matrix``: paragraphs × HASH_FEATURES).
+
+    Each distinct token is hashed once (murmurhash3, as scikit-learn's HashingVectorizer
+    does) and remembered; bigram buckets are combined from their tokens' hashes with
+    numpy, and a paragraph's first and last tokens also form bigrams with edge markers
+    ("< by", "says >"): how a line starts and ends says more about boilerplate than the
+    words in its middle.
+    """
+
+    def __init__(self, batch: Batch):
+        lengths = np.fromiter((len(t) for t in batch.tokens), dtype=np.int64, count=len(batch.tokens))
+        hashes = np.fromiter((_token_hash(token) for tokens in batch.tokens for token in tokens), dtype=np.int64,
+                             count=int(lengths.sum()))
+        n = len(lengths)
+        # Each paragraph as <edge> tokens <edge>, end to end, for its bigrams.
+        bounded = lengths + 2
+        starts = np.cumsum(bounded) - bounded
+        sequence = np.full(int(bounded.sum()), _EDGE, dtype=np.int64)
+        inner = np.ones(len(sequence), dtype=bool)
+        inner[starts] = False
+        inner[starts + bounded - 1] = False
+        sequence[inner] = hashes
+        owner = np.repeat(np.arange(n), bounded)
+        pair = owner[:-1] == owner[1:]
+        bigrams = (sequence[:-1][pair] * _BIGRAM_MIX + sequence[1:][pair]) % HASH_FEATURES
+        rows = np.concatenate([np.repeat(np.arange(n), lengths), owner[:-1][pair]])
+        columns = np.concatenate([hashes % HASH_FEATURES, bigrams])
+        matrix = sparse.csr_matrix((np.ones(len(columns), dtype=np.float32), (rows, columns)), shape=(n, HASH_FEATURES))
+        matrix.data[:] = 1.0  # presence: a term said twice counts once
+        self.matrix = matrix
+        last = starts + bounded - 2  # each paragraph's last token (its left edge marker when it has none)
+        self.last_bucket = np.where(lengths > 0, sequence[last] % HASH_FEATURES, -1)
 
 
-def hashed_terms(batch: Batch) -> sparse.csr_matrix:
-    """Presence of each hashed uni- and bigram in each paragraph (paragraphs × HASH_FEATURES)."""
-    from sklearn.feature_extraction.text import HashingVectorizer
+_EDGE = 2 ** 31 + 11  # outside murmurhash's range, so no token hashes to it
+_BIGRAM_MIX = 1_000_003
+_hash_cache: dict[str, int] = {}
+_HASH_CACHE_LIMIT = 2_000_000  # distinct tokens remembered before the cache starts over
 
-    vectorizer = HashingVectorizer(analyzer=_ngrams, n_features=HASH_FEATURES, alternate_sign=False,
-                                   norm=None, binary=True, dtype=np.float32)
-    return vectorizer.transform(batch.tokens).tocsr()
+
+def _token_hash(token: str) -> int:
+    found = _hash_cache.get(token)
+    if found is None:
+        from sklearn.utils import murmurhash3_32
+
+        if len(_hash_cache) >= _HASH_CACHE_LIMIT:
+            _hash_cache.clear()
+        found = _hash_cache[token] = murmurhash3_32(token, seed=0, positive=True)
+    return found
 
 
 def tfidf(terms: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
@@ -196,7 +234,7 @@ def _truncated_copies(texts: list[str], offsets: np.ndarray) -> np.ndarray:
     """1 where a paragraph repeats another, or is the start of a longer one (a cut summary)."""
     flags = np.zeros(len(texts))
     for start, end in zip(offsets[:-1], offsets[1:]):
-        keys = sorted((_PREFIX_TAIL.sub("", texts[i]).lower(), i) for i in range(start, end))
+        keys = sorted((texts[i].rstrip(_PREFIX_TAIL).lower(), i) for i in range(start, end))
         for (key, i), (following, j) in zip(keys, keys[1:]):
             if len(key) >= MIN_PREFIX_CHARS and following.startswith(key):
                 flags[i] = 1.0
@@ -205,7 +243,7 @@ def _truncated_copies(texts: list[str], offsets: np.ndarray) -> np.ndarray:
     return flags
 
 
-def first_pass_features(batch: Batch, terms: sparse.csr_matrix, idf: np.ndarray,
+def first_pass_features(batch: Batch, terms: HashedTerms, idf: np.ndarray,
                         lexical_score: np.ndarray) -> tuple[np.ndarray, PageTerms]:
     """The context-free features, the page-level context, and the neighbours' shapes."""
     n = len(batch)
@@ -219,14 +257,12 @@ def first_pass_features(batch: Batch, terms: sparse.csr_matrix, idf: np.ndarray,
     lang_und = langs == UNDETERMINED
     lang_agrees = (langs == page_lang) & ~lang_und
 
-    binary = terms.copy()
-    binary.data[:] = 1.0
-    idf_sum = binary @ idf
-    term_count = np.asarray(binary.sum(axis=1)).ravel()
+    idf_sum = terms.matrix @ idf
+    term_count = np.diff(terms.matrix.indptr)
     mean_idf = np.divide(idf_sum, term_count, out=np.zeros(n), where=term_count > 0)
-    last_idf = np.array([idf[_bucket(t[-1])] if t else 0.0 for t in batch.tokens])
+    last_idf = np.where(terms.last_bucket >= 0, idf[np.maximum(terms.last_bucket, 0)], 0.0)
 
-    page_terms = PageTerms(tfidf(terms, idf), page_index, n_pages)
+    page_terms = PageTerms(tfidf(terms.matrix, idf), page_index, n_pages)
     position = np.arange(n) - batch.offsets[page_index] if n else np.zeros(0)
     page_size = np.diff(batch.offsets)[page_index].astype(np.float64)
     page_tokens = page_reduce(n_tokens, batch.offsets, np.add)
@@ -309,12 +345,6 @@ def _row_similarity(rows: sparse.csr_matrix, offset: int, page_index: np.ndarray
     outside = (np.arange(n) + offset < 0) | (np.arange(n) + offset >= n)
     outside[~outside] |= page_index[source[~outside]] != page_index[~outside]
     return np.where(outside, MISSING, similarity)
-
-
-def _bucket(token: str) -> int:
-    from sklearn.utils import murmurhash3_32
-
-    return abs(murmurhash3_32(token, seed=0)) % HASH_FEATURES
 
 
 def _top_per_page(values: np.ndarray, offsets: np.ndarray, k: int) -> np.ndarray:

@@ -24,14 +24,14 @@ from typing import Any
 import numpy as np
 
 from filterkit.analysis import Batch
-from filterkit.features import (HASH_FEATURES, first_pass_features, hashed_terms, lexical_rows, second_pass_features,
+from filterkit.features import (HASH_FEATURES, HashedTerms, first_pass_features, lexical_rows, second_pass_features,
                                 tfidf)
 
 DEFAULT_THRESHOLD = 0.5
 REVISIONS = 1  # context-sensitive passes, each over the previous pass's scores
 FOLDS = 4  # pages are split in this many groups for the out-of-fold scores
 LEXICAL_ALPHA = 2e-6  # L2 strength of the lexical model (SGD's alpha)
-TREE_PARAMS: dict[str, Any] = {"max_iter": 100, "learning_rate": 0.12, "max_leaf_nodes": 48,
+TREE_PARAMS: dict[str, Any] = {"max_iter": 100, "learning_rate": 0.12, "max_leaf_nodes": 32,
                                "min_samples_leaf": 40, "l2_regularization": 1.0}
 
 
@@ -63,9 +63,9 @@ class ParagraphClassifier:
         say = progress or (lambda message: None)
         labels = np.asarray(labels, dtype=bool)
         weights = paragraph_weights(batch)
-        terms = hashed_terms(batch)
-        self.idf_ = _idf(terms, batch)
-        rows = lexical_rows(tfidf(terms, self.idf_), batch)
+        terms = HashedTerms(batch)
+        self.idf_ = _idf(terms.matrix, batch)
+        rows = lexical_rows(tfidf(terms.matrix, self.idf_), batch)
         fold = self._fold_of_paragraph(batch)
 
         say("lexical model")
@@ -115,8 +115,8 @@ class ParagraphClassifier:
         """P(main) for every paragraph of the batch, in order."""
         if not len(batch):
             return np.zeros(0)
-        terms = hashed_terms(batch)
-        lexical = self.lexical_.predict_proba(lexical_rows(tfidf(terms, self.idf_), batch))[:, 1]
+        terms = HashedTerms(batch)
+        lexical = self.lexical_.predict_proba(lexical_rows(tfidf(terms.matrix, self.idf_), batch))[:, 1]
         first_features, page_terms = first_pass_features(batch, terms, self.idf_, lexical)
         if first_features.shape[1] != self.first_.n_features_in_:
             from filterkit.model_io import RETRAIN_COMMAND, ModelError

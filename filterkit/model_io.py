@@ -22,7 +22,7 @@ from filterkit.features import FEATURE_SET_VERSION
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "models" / "default"
 WEIGHTS_FILE = "model.joblib"
 META_FILE = "meta.json"
-RETRAIN_COMMAND = "python -m training.train --out DIR (see the README, 'Retraining')"
+RETRAIN_COMMAND = "python -m training.train --benchmarks --out DIR (see the README, 'The default model and retraining')"
 
 
 class ModelError(RuntimeError):

@@ -1,7 +1,7 @@
 """Train a filterkit model: ``python -m training.train --out DIR``.
 
 Data: the hand-written pages of ``corpus/`` (plus any ``--corpus DIR`` of pages in the same
-format) with their recombined variants, and, unless ``--no-benchmarks``, the training part
+format) with their recombined variants, and, with ``--benchmarks``, the training part
 of the public benchmark pages in ``../shared/data`` (rendered to the text track and
 labelled by alignment with their gold text). The held-out part, by domain, is never
 trained on: it is scored after training, and the figures go into the model's metadata.
@@ -22,7 +22,7 @@ from filterkit.model import DEFAULT_THRESHOLD, ParagraphClassifier
 from filterkit.model_io import save_model
 from training import benchmarks
 from training.augment import recombine
-from training.corpus import CORPUS_DIR, read_corpus
+from training.corpus import CORPUS_DIR, CorpusFormatError, read_corpus
 from training.evaluation import held_out_sets, measure
 from training.examples import Example, from_benchmark, from_corpus
 
@@ -70,15 +70,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", action="append", type=Path, default=[], metavar="DIR",
                         help="more labeled pages in the corpus/ format (repeatable)")
     parser.add_argument("--no-default-corpus", action="store_true", help="leave out the pages of corpus/")
-    parser.add_argument("--no-benchmarks", action="store_true", help="leave out ../shared/data")
+    parser.add_argument("--benchmarks", action="store_true",
+                        help=f"also train on the public benchmark pages in {benchmarks.SHARED_DATA} (training part), "
+                             "and score the held-out part")
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD, help="the model's default threshold")
     args = parser.parse_args(argv)
 
     corpus_dirs = ([] if args.no_default_corpus else [CORPUS_DIR]) + args.corpus
-    use_benchmarks = not args.no_benchmarks and benchmarks.available()
-    if not args.no_benchmarks and not use_benchmarks:
-        print(f"note: {benchmarks.SHARED_DATA} not found; training on the corpus only", file=sys.stderr)
-    examples = training_examples(corpus_dirs, use_benchmarks)
+    if args.benchmarks and not benchmarks.available():
+        parser.error(f"--benchmarks: {benchmarks.SHARED_DATA} not found (set FILTERKIT_SHARED to the shared folder)")
+    use_benchmarks = args.benchmarks
+    for directory in corpus_dirs:
+        if not directory.is_dir():
+            parser.error(f"--corpus: {directory} is not a directory")
+    try:
+        examples = training_examples(corpus_dirs, use_benchmarks)
+    except CorpusFormatError as error:
+        parser.error(f"corpus page: {error}")
     if not examples:
         parser.error("no training pages: give --corpus DIR or make ../shared/data available")
     model = train(examples, args.threshold)
