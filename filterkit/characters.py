@@ -14,8 +14,8 @@ import numpy as np
 from filterkit import scripts
 
 # Class bits of a code point.
-HAN, KANA, HANGUL, LETTER, UPPER, DIGIT, SPACE, PUNCT, TERMINAL, CLOSER, COLON, COMMA, BULLET, QUOTE, SEPARATOR = (
-    1 << i for i in range(15))
+(HAN, KANA, HANGUL, LETTER, UPPER, DIGIT, SPACE, PUNCT, TERMINAL, FULL_STOP, CLOSER, COLON, COMMA, BULLET, QUOTE,
+ SEPARATOR) = (1 << i for i in range(16))
 _TABLE_SIZE = 0x10000  # the Basic Multilingual Plane; astral code points are Han or other letters
 
 
@@ -49,7 +49,7 @@ def _build_table() -> np.ndarray:
         for low, high in _ranges(spec):
             if low < _TABLE_SIZE:
                 table[low:min(high, _TABLE_SIZE - 1) + 1] |= bit
-    for bit, chars in ((TERMINAL, ".!?。！？…"), (CLOSER, "\"'’”»)）」』"), (COLON, ":："), (COMMA, ",，、;；"),
+    for bit, chars in ((TERMINAL, ".!?。！？…"), (FULL_STOP, "。！？"), (CLOSER, "\"'’”»)）」』"), (COLON, ":："), (COMMA, ",，、;；"),
                        (BULLET, "•·▪◦‣●○■□►▶»›>*+-–—|◆▸→~"), (QUOTE, "\"'“‘「『«"), (SEPARATOR, "|｜·»›")):
         for char in chars:
             table[ord(char)] |= bit

@@ -23,11 +23,11 @@ import numpy as np
 from scipy import sparse
 
 from filterkit.analysis import Batch
-from filterkit.characters import (BULLET, CLOSER, COLON, COMMA, DIGIT, HAN, HANGUL, KANA, LETTER, PUNCT, QUOTE,
-                                  SEPARATOR, SPACE, TERMINAL, UPPER)
+from filterkit.characters import (BULLET, CLOSER, COLON, COMMA, DIGIT, FULL_STOP, HAN, HANGUL, KANA, LETTER, PUNCT,
+                                  QUOTE, SEPARATOR, SPACE, TERMINAL, UPPER)
 from filterkit.language import UNDETERMINED
 
-FEATURE_SET_VERSION = 2
+FEATURE_SET_VERSION = 3
 HASH_FEATURES = 2 ** 18
 TOP_LONGEST = 5  # the page's longest paragraphs stand for its topic before any scoring
 MIN_PREFIX_CHARS = 16  # a shorter paragraph is not called a truncated copy of another
@@ -42,7 +42,8 @@ _MONTH = "(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
 _DATE = re.compile(r"\d(?:\d\d\d[-/.年]\s?\d|\d?[-/.月]\s?\d|\d?\s" + _MONTH + ")|" + _MONTH + r"[a-z]*\.?\s\d")
 _TIME = re.compile(r"\d:\d\d")
 _URL = re.compile(r"https?://|www\.|WWW\.|\.(?:com|org|net|cn)\b|@\w")
-_COPYRIGHT = re.compile(r"[©版备]|\([cC]\)|[Cc]opyright|COPYRIGHT|[Rr]ights [Rr]eserved|RIGHTS RESERVED|ICP|icp")
+_COPYRIGHT = re.compile("©|版权|备案|\\(c\\)|\\(C\\)|Copyright|copyright|COPYRIGHT|Rights Reserved|rights reserved|"
+                        "RIGHTS RESERVED|ICP|icp")
 SHORT_LINE_CHARS = 300  # URL and copyright marks are looked for in lines up to this long (footers, bylines)
 _WIDE_GAP = re.compile(r"[ \t\u3000\xa0]{3,}")
 _PREFIX_TAIL = " \t\u3000.。…,，"  # stripped from a paragraph's end before comparing it with others
@@ -73,8 +74,8 @@ def shape_features(batch: Batch) -> np.ndarray:
     first = c.at(0)
     numbered = ((first & DIGIT) != 0) & np.isin(c.code_at(1), [ord(x) for x in ".)、"])
     sentence_end = ((c.bits & TERMINAL) != 0) & ((np.concatenate([c.bits[1:], [SPACE]]) & (SPACE | CLOSER)) != 0)
-    sentence_end |= np.isin(c.codes, [ord(x) for x in "。！？"])
-    commas = c.sum(np.isin(c.codes, [44, ord("，")]))
+    sentence_end |= (c.bits & FULL_STOP) != 0
+    commas = c.count(COMMA)
     indent = np.fromiter((s.indent for s in batch.segments), dtype=np.float64, count=len(batch))
     return np.column_stack([
         np.log1p(n_tokens), np.log1p(c.lengths),
@@ -234,9 +235,10 @@ def _truncated_copies(texts: list[str], offsets: np.ndarray) -> np.ndarray:
     """1 where a paragraph repeats another, or is the start of a longer one (a cut summary)."""
     flags = np.zeros(len(texts))
     for start, end in zip(offsets[:-1], offsets[1:]):
-        keys = sorted((texts[i].rstrip(_PREFIX_TAIL).lower(), i) for i in range(start, end))
+        keys = sorted((key, i) for i in range(start, end)
+                      if len(key := texts[i].rstrip(_PREFIX_TAIL).lower()) >= MIN_PREFIX_CHARS)
         for (key, i), (following, j) in zip(keys, keys[1:]):
-            if len(key) >= MIN_PREFIX_CHARS and following.startswith(key):
+            if following.startswith(key):
                 flags[i] = 1.0
                 if following == key:
                     flags[j] = 1.0

@@ -16,6 +16,7 @@ from filterkit.decoding import decode
 
 DEFAULT_BATCH_SIZE = 64  # pages analysed and scored together in filter_many
 WINDOW_LINES = 5000  # longer pages are scored in windows of this many lines (see _windows)
+PASS_LINES = 4 * WINDOW_LINES  # lines analysed and scored together at most (one window or page may exceed it)
 
 
 @dataclass(frozen=True)
@@ -91,15 +92,30 @@ class ContentFilter:
         return results
 
     def _score_windows(self, texts: list[str], batch_size: int) -> Iterator[tuple[list[Paragraph], str]]:
-        """(paragraphs, language) per text, analysing at most ``batch_size`` texts at once (bounds memory)."""
+        """(paragraphs, language) per text, analysing at most ``batch_size`` texts and about
+        PASS_LINES lines at once, which bounds memory however long the pages are."""
         from filterkit.analysis import analyse
 
-        for start in range(0, len(texts), batch_size):
-            batch = analyse(texts[start:start + batch_size])
+        for group in _passes(texts, batch_size):
+            batch = analyse(group)
             scores = self.model.predict_proba(batch)
             for where, page_lang in zip(batch.page_slices(), batch.page_langs):
                 yield [Paragraph(segment.text, round(float(score), 4), bool(score >= self.threshold), lang)
                        for segment, score, lang in zip(batch.segments[where], scores[where], batch.langs[where])], page_lang
+
+
+def _passes(texts: list[str], batch_size: int) -> Iterator[list[str]]:
+    group: list[str] = []
+    lines = 0
+    for text in texts:
+        text_lines = text.count("\n") + 1
+        if group and (len(group) >= batch_size or lines + text_lines > PASS_LINES):
+            yield group
+            group, lines = [], 0
+        group.append(text)
+        lines += text_lines
+    if group:
+        yield group
 
 
 def _windows(text: str) -> list[str]:
