@@ -89,12 +89,14 @@ def paragraph_languages(texts: list[str], han: np.ndarray, kana: np.ndarray, han
     """A language code for every paragraph of one page, given its per-paragraph script counts.
 
     One decision settles the page's alphabetic paragraphs, on a sample that is half the
-    longest such paragraph and half the others (English function words, else langdetect): a page in one language gets a
-    confident answer that every alphabetic paragraph takes; a page of two languages gets
-    an unsure one, and then its longest paragraphs are detected one by one.
+    longest such paragraph and half the others (English function words, else langdetect):
+    a page in one language gets a confident answer that every alphabetic paragraph takes;
+    a page of two languages gets an unsure one, and then its longest paragraphs are
+    detected one by one.
     """
-    langs = [script_language(*counts) for counts in zip(han.tolist(), kana.tolist(), hangul.tolist(), letters.tolist())]
-    open_ = sorted((i for i, lang in enumerate(langs) if lang is None), key=lambda i: -letters[i])
+    letter_counts = letters.tolist()
+    langs = [script_language(*counts) for counts in zip(han.tolist(), kana.tolist(), hangul.tolist(), letter_counts)]
+    open_ = sorted((i for i, lang in enumerate(langs) if lang is None), key=lambda i: -letter_counts[i])
     if not open_:
         return langs  # type: ignore[return-value]
     half = PAGE_SAMPLE_CHARS // 2
@@ -102,10 +104,11 @@ def paragraph_languages(texts: list[str], han: np.ndarray, kana: np.ndarray, han
     sample = f"{texts[open_[0]][:half]} {rest}"
     page_lang, confidence = ("en", 1.0) if _plainly_english(sample) else _detect(sample)
     if confidence >= PAGE_LANG_CONFIDENCE:
-        detected = {open_[0]: page_lang}
-    else:
-        detected = {i: _detect(texts[i][:PAGE_SAMPLE_CHARS])[0]
-                    for i in open_[:MAX_DETECT_CALLS] if letters[i] >= MIN_DETECT_LETTERS} or {open_[0]: page_lang}
+        for i in open_:
+            langs[i] = page_lang
+        return langs  # type: ignore[return-value]
+    detected = {i: _detect(texts[i][:PAGE_SAMPLE_CHARS])[0]
+                for i in open_[:MAX_DETECT_CALLS] if letter_counts[i] >= MIN_DETECT_LETTERS} or {open_[0]: page_lang}
     places = np.array(sorted(detected))
     for i in open_:
         # Languages change by blocks of a page: the rest take their nearest detected neighbour's.

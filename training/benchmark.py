@@ -64,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"text track, held-out pages, model threshold {model.threshold}")
     print(f"{'set':15s} {'extractor':12s} {'F1':>6s} {'P':>6s} {'R':>6s} {'pages':>6s} {'pages/s':>8s}")
     sets = held_out_sets()
+    seconds: dict[str, float] = {}
+    counts: dict[str, int] = {}
     for name, pages in sets.items():
         texts, golds = [p.rendering() for p in pages], [p.gold for p in pages]
         for label, extractor in (("keep-all", keep_all), ("C4-lines", c4_lines)):
@@ -73,6 +75,11 @@ def main(argv: list[str] | None = None) -> int:
         s = result.score
         print(f"{name:15s} {'filterkit':12s} {s.f1:6.3f} {s.precision:6.3f} {s.recall:6.3f} {s.pages:6d} "
               f"{result.pages_per_second:8.1f}")
+        language = "Chinese" if name.endswith("zh") else "English"
+        seconds[language] = seconds.get(language, 0.0) + len(pages) / result.pages_per_second
+        counts[language] = counts.get(language, 0) + len(pages)
+    for language, total in seconds.items():
+        print(f"batch speed, all held-out {language} renderings: {counts[language] / total:.1f} pages/s")
     if args.skip_cli:
         return 0
 
