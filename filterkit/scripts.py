@@ -25,11 +25,3 @@ def cjk_share(text: str) -> float:
     """Share of the text's letters that are Han, kana or hangul characters."""
     letters = len(_LETTER.findall(text))
     return len(_CJK_CHAR.findall(text)) / letters if letters else 0.0
-
-
-def script_counts(text: str) -> dict[str, int]:
-    """Characters per script: 'han', 'kana', 'hangul', and 'word' for other letters/digits."""
-    counts = {"han": 0, "kana": 0, "hangul": 0, "word": 0}
-    for match in SCRIPT_RUN.finditer(text):
-        counts[match.lastgroup] += match.end() - match.start()
-    return counts

@@ -70,3 +70,11 @@ def test_benchmark_readers_and_domain_split():
     assert not {p.domain for p in train_part} & {p.domain for p in held}
     assert 0.15 < len(held) / (len(held) + len(train_part)) < 0.3
     assert sum(p.lang == "zh" for p in magic) > 60
+
+
+def test_predict_applies_the_threshold():
+    from filterkit.model_io import load_model
+
+    model, _ = load_model()
+    batch = analyse(["Title of a page\nA long paragraph of prose, written for this test, ends here."])
+    assert (model.predict(batch) == (model.predict_proba(batch) >= model.threshold)).all()
