@@ -16,7 +16,6 @@ records and is checked against when it is loaded.
 """
 from __future__ import annotations
 
-import math
 import re
 
 import numpy as np

@@ -3,8 +3,8 @@
 A scikit-learn style estimator over analysed pages (dragnet's ``Extractor`` idea) in
 three learned steps:
 
-1. a lexical model, logistic regression on hashed uni- and bigrams (TF-IDF weighted),
-   whose score becomes one feature among the rest;
+1. a lexical model, logistic regression on hashed uni- and bigrams (TF-IDF weighted) of
+   the paragraph and of its two neighbours, whose score becomes one feature among the rest;
 2. the context-free pass (jusText's first pass, learned): gradient-boosted trees over
    shape, language, position, coherence and the neighbours' shapes — no scores yet;
 3. the context-sensitive revision (jusText's second pass, learned): trees again, given
