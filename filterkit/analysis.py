@@ -7,6 +7,7 @@ rather than page by page.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -29,10 +30,15 @@ class Batch:
     def texts(self) -> list[str]:
         return [segment.text for segment in self.segments]
 
-    @property
+    @cached_property
     def page_index(self) -> np.ndarray:
         """The page of every paragraph."""
         return np.repeat(np.arange(len(self.offsets) - 1), np.diff(self.offsets))
+
+    @cached_property
+    def token_counts(self) -> np.ndarray:
+        """Tokens per paragraph."""
+        return np.fromiter((len(t) for t in self.tokens), dtype=np.int64, count=len(self.tokens))
 
     def page_slices(self) -> list[slice]:
         return [slice(start, end) for start, end in zip(self.offsets[:-1].tolist(), self.offsets[1:].tolist())]

@@ -58,7 +58,7 @@ SHAPE_NAMES = (
 def shape_features(batch: Batch) -> np.ndarray:
     """The context-free shape of every paragraph (columns as SHAPE_NAMES)."""
     c = batch.chars
-    n_tokens = np.array([len(t) for t in batch.tokens], dtype=np.float64)
+    n_tokens = batch.token_counts.astype(np.float64)
     chars = np.maximum(c.lengths, 1)
     letters = c.count(LETTER)
     digits = c.count(DIGIT)
@@ -100,7 +100,7 @@ class HashedTerms:
     """
 
     def __init__(self, batch: Batch):
-        lengths = np.fromiter((len(t) for t in batch.tokens), dtype=np.int64, count=len(batch.tokens))
+        lengths = batch.token_counts
         hashes = np.fromiter((_token_hash(token) for tokens in batch.tokens for token in tokens), dtype=np.int64,
                              count=int(lengths.sum()))
         n = len(lengths)
@@ -250,7 +250,7 @@ def first_pass_features(batch: Batch, terms: HashedTerms, idf: np.ndarray,
     n = len(batch)
     page_index = batch.page_index
     n_pages = len(batch.offsets) - 1
-    n_tokens = np.array([len(t) for t in batch.tokens], dtype=np.float64)
+    n_tokens = batch.token_counts.astype(np.float64)
     shape = shape_features(batch)
 
     page_lang = np.array(batch.page_langs, dtype=object)[page_index] if n else np.array([], dtype=object)
@@ -296,7 +296,7 @@ def second_pass_features(first: np.ndarray, scores: np.ndarray, batch: Batch, pa
     """The first pass's features plus its scores in context: neighbours, page, coherence with the best."""
     page_index = batch.page_index
     offsets = batch.offsets
-    n_tokens = np.array([len(t) for t in batch.tokens], dtype=np.float64)
+    n_tokens = batch.token_counts.astype(np.float64)
     around = [shift(scores, offset, page_index) for offset in (-3, -2, -1, 1, 2, 3)]
     windows = [window_mean(scores, radius, page_index) for radius in (2, 5)]
     page_max = page_reduce(scores, offsets, np.maximum)
