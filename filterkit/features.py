@@ -26,8 +26,8 @@ from filterkit.characters import (BULLET, CLOSER, COLON, COMMA, DIGIT, FULL_STOP
                                   QUOTE, SEPARATOR, SPACE, TERMINAL, UPPER)
 from filterkit.language import UNDETERMINED
 
-FEATURE_SET_VERSION = 3
-HASH_FEATURES = 2 ** 18
+FEATURE_SET_VERSION = 4
+HASH_FEATURES = 2 ** 19
 TOP_LONGEST = 5  # the page's longest paragraphs stand for its topic before any scoring
 MIN_PREFIX_CHARS = 16  # a shorter paragraph is not called a truncated copy of another
 NEIGHBOUR_OFFSETS = (-2, -1, 1, 2)

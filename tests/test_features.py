@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from filterkit.analysis import analyse
-from filterkit.features import (MISSING, SHAPE_NAMES, PageTerms, first_pass_features, HashedTerms, shift,
+from filterkit.features import (HASH_FEATURES, MISSING, SHAPE_NAMES, HashedTerms, PageTerms, first_pass_features, shift,
                                 shape_features, tfidf)
 
 
@@ -35,7 +35,7 @@ def test_coherence_excludes_the_paragraph_itself_and_other_pages():
     pages = ["river ferry harbour crossing\nriver ferry harbour boats\nelection ballot count votes",
              "election ballot count votes\nelection ballot turnout"]
     batch = analyse(pages)
-    rows = tfidf(HashedTerms(batch).matrix, np.ones(2 ** 18, dtype=np.float32))
+    rows = tfidf(HashedTerms(batch).matrix, np.ones(HASH_FEATURES, dtype=np.float32))
     similarity = PageTerms(rows, batch.page_index, 2).similarity(np.ones(len(batch)))
     assert similarity[0] > 0.3 and similarity[1] > 0.3  # the two ferry lines agree
     assert similarity[2] == pytest.approx(0.0, abs=1e-6)  # the election line shares nothing with the rest of its own page
@@ -44,7 +44,7 @@ def test_coherence_excludes_the_paragraph_itself_and_other_pages():
 
 def test_first_pass_features_have_one_row_per_paragraph():
     batch = analyse(["One.\nTwo lines here.", "", "Three"])
-    features, _ = first_pass_features(batch, HashedTerms(batch), np.ones(2 ** 18, dtype=np.float32),
+    features, _ = first_pass_features(batch, HashedTerms(batch), np.ones(HASH_FEATURES, dtype=np.float32),
                                       np.zeros(len(batch)))
     assert features.shape[0] == 3 and np.isfinite(features).all()
 
@@ -54,7 +54,7 @@ def test_first_pass_features_have_one_row_per_paragraph():
 def test_hashed_terms_are_presence_of_unigrams_and_edge_bigrams():
     batch = analyse(["share share this", "", "中文标题"])
     terms = HashedTerms(batch)
-    assert terms.matrix.shape == (2, 2 ** 18)
+    assert terms.matrix.shape == (2, HASH_FEATURES)
     # share, this; < share, share share, share this, this >
     assert terms.matrix[0].nnz == 6 and set(terms.matrix[0].data) == {1.0}
     assert terms.last_bucket[0] == terms.matrix[0].indices[terms.matrix[0].indices == terms.last_bucket[0]][0]
