@@ -275,11 +275,11 @@ def first_pass_features(batch: Batch, terms: HashedTerms, idf: np.ndarray,
     page_profile = [page_reduce(column, batch.offsets, np.add) / page_size
                     for column in (shape[:, 0], shape[:, 2], shape[:, 10], long_prose, lang_agrees.astype(float))]
     page_longest = page_reduce(shape[:, 0], batch.offsets, np.maximum)
-    rows = page_terms.rows
+    with_next = _similarity_with_next(page_terms.rows, page_index)
     ranks = [_rank_within_pages(column, batch.offsets) for column in (shape[:, 0], coherence_longest, lexical_score)]
     base = np.column_stack([
         shape, lang_und, lang_agrees, mean_idf, last_idf, *page_profile, page_longest, shape[:, 0] - page_longest, *ranks,
-        _row_similarity(rows, 1, page_index), _row_similarity(rows, -1, page_index),
+        with_next, shift(with_next, -1, page_index),
         position / np.maximum(page_size - 1, 1), np.log1p(position), np.log1p(page_size - 1 - position),
         np.log1p(page_size), n_tokens / np.maximum(page_tokens, 1), _truncated_copies(batch.texts, batch.offsets),
         coherence_page, coherence_longest, lexical_score,
@@ -338,14 +338,16 @@ def _best_span(scores: np.ndarray, n_tokens: np.ndarray, bar: float, offsets: np
     return [inside, before, after]
 
 
-def _row_similarity(rows: sparse.csr_matrix, offset: int, page_index: np.ndarray) -> np.ndarray:
-    """Cosine of each (unit-length) row with the row ``offset`` away in the same page; MISSING past the edge."""
+def _similarity_with_next(rows: sparse.csr_matrix, page_index: np.ndarray) -> np.ndarray:
+    """Cosine of each (unit-length) row with the next row of its page; MISSING at the page's end.
+
+    Shifted by one, the same values are each row's similarity with the previous row.
+    """
     n = rows.shape[0]
-    source = np.clip(np.arange(n) + offset, 0, max(n - 1, 0))
-    similarity = np.asarray(rows.multiply(rows[source]).sum(axis=1)).ravel() if n else np.zeros(0)
-    outside = (np.arange(n) + offset < 0) | (np.arange(n) + offset >= n)
-    outside[~outside] |= page_index[source[~outside]] != page_index[~outside]
-    return np.where(outside, MISSING, similarity)
+    following = np.minimum(np.arange(n) + 1, max(n - 1, 0))
+    similarity = np.asarray(rows.multiply(rows[following]).sum(axis=1)).ravel() if n else np.zeros(0)
+    last_of_page = (np.arange(n) + 1 >= n) | (page_index[following] != page_index)
+    return np.where(last_of_page, MISSING, similarity)
 
 
 def _top_per_page(values: np.ndarray, offsets: np.ndarray, k: int) -> np.ndarray:
