@@ -31,7 +31,7 @@ DEFAULT_THRESHOLD = 0.5
 REVISIONS = 1  # context-sensitive passes, each over the previous pass's scores
 FOLDS = 4  # pages are split in this many groups for the out-of-fold scores
 LEXICAL_ALPHA = 2e-6  # L2 strength of the lexical model (SGD's alpha)
-TREE_PARAMS: dict[str, Any] = {"max_iter": 70, "learning_rate": 0.16, "max_leaf_nodes": 32,
+TREE_PARAMS: dict[str, Any] = {"max_iter": 100, "learning_rate": 0.12, "max_leaf_nodes": 32,
                                "min_samples_leaf": 40, "l2_regularization": 1.0}
 
 
