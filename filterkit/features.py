@@ -17,6 +17,7 @@ records and is checked against when it is loaded.
 from __future__ import annotations
 
 import re
+from itertools import chain
 
 import numpy as np
 from scipy import sparse
@@ -101,8 +102,7 @@ class HashedTerms:
 
     def __init__(self, batch: Batch):
         lengths = batch.token_counts
-        hashes = np.fromiter((_token_hash(token) for tokens in batch.tokens for token in tokens), dtype=np.int64,
-                             count=int(lengths.sum()))
+        hashes = _token_hashes(list(chain.from_iterable(batch.tokens)))
         n = len(lengths)
         # Each paragraph as <edge> tokens <edge>, end to end, for its bigrams.
         bounded = lengths + 2
@@ -130,15 +130,16 @@ _hash_cache: dict[str, int] = {}
 _HASH_CACHE_LIMIT = 2_000_000  # distinct tokens remembered before the cache starts over
 
 
-def _token_hash(token: str) -> int:
-    found = _hash_cache.get(token)
-    if found is None:
-        from sklearn.utils import murmurhash3_32
+def _token_hashes(tokens: list[str]) -> np.ndarray:
+    """murmurhash3 of each token, hashing only tokens not seen before (a page's words mostly were)."""
+    from sklearn.utils import murmurhash3_32
 
-        if len(_hash_cache) >= _HASH_CACHE_LIMIT:
-            _hash_cache.clear()
-        found = _hash_cache[token] = murmurhash3_32(token, seed=0, positive=True)
-    return found
+    new = set(tokens).difference(_hash_cache)
+    if len(_hash_cache) + len(new) > _HASH_CACHE_LIMIT:
+        _hash_cache.clear()
+        new = set(tokens)
+    _hash_cache.update((token, murmurhash3_32(token, seed=0, positive=True)) for token in new)
+    return np.fromiter(map(_hash_cache.__getitem__, tokens), dtype=np.int64, count=len(tokens))
 
 
 def tfidf(terms: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
