@@ -6,21 +6,24 @@ results in a shape that is easy to print, serialise or feed to the next step of 
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import Iterable, Iterator
-
+from typing import TYPE_CHECKING, Iterable, Iterator, NamedTuple
 
 from filterkit.decoding import decode
+
+if TYPE_CHECKING:
+    from filterkit.model import ParagraphClassifier
 
 DEFAULT_BATCH_SIZE = 64  # pages analysed and scored together in filter_many
 WINDOW_LINES = 5000  # longer pages are scored in windows of this many lines (see _windows)
 PASS_LINES = 4 * WINDOW_LINES  # lines analysed and scored together at most (one window or page may exceed it)
 
 
-@dataclass(frozen=True)
-class Paragraph:
+class Paragraph(NamedTuple):
+    """One paragraph of a page (a named tuple: a batch makes hundreds of thousands of them)."""
+
     text: str
     score: float  # P(main content)
     label: bool  # score >= threshold
@@ -40,7 +43,7 @@ class FilterResult:
 
     def to_dict(self) -> dict:
         return {"main": self.text, "lang": self.lang, "encoding": self.encoding,
-                "paragraphs": [asdict(p) for p in self.paragraphs]}
+                "paragraphs": [p._asdict() for p in self.paragraphs]}
 
 
 class ContentFilter:
@@ -51,10 +54,15 @@ class ContentFilter:
     >>> [r.text for r in content_filter.filter_many(pages)]  # many pages, scored in batches
     """
 
-    def __init__(self, model: str | Path | None = None, threshold: float | None = None):
+    def __init__(self, model: str | Path | ParagraphClassifier | None = None, threshold: float | None = None):
+        """``model``: a model directory (default: the shipped one) or a classifier already in memory."""
+        from filterkit.model import ParagraphClassifier
         from filterkit.model_io import load_model
 
-        self.model, self.meta = load_model(model)
+        if isinstance(model, ParagraphClassifier):
+            self.model, self.meta = model, {}
+        else:
+            self.model, self.meta = load_model(model)
         self.threshold = self.model.threshold if threshold is None else float(threshold)
         if not 0.0 <= self.threshold <= 1.0:
             raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
@@ -99,9 +107,11 @@ class ContentFilter:
         for group in _passes(texts, batch_size):
             batch = analyse(group)
             scores = self.model.predict_proba(batch)
+            rounded = [round(score, 4) for score in scores.tolist()]
+            labels = (scores >= self.threshold).tolist()
+            paragraphs = list(map(Paragraph, batch.texts, rounded, labels, batch.langs))
             for where, page_lang in zip(batch.page_slices(), batch.page_langs):
-                yield [Paragraph(segment.text, round(float(score), 4), bool(score >= self.threshold), lang)
-                       for segment, score, lang in zip(batch.segments[where], scores[where], batch.langs[where])], page_lang
+                yield paragraphs[where], page_lang
 
 
 def _passes(texts: list[str], batch_size: int) -> Iterator[list[str]]:

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from filterkit.analysis import analyse
-from filterkit.model_io import load_model
+from filterkit import ContentFilter
 from filterkit.paragraphs import split_paragraphs
 from training import benchmarks
 from training.evaluation import held_out_sets, measure
@@ -58,11 +58,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not benchmarks.available():
         parser.error(f"{benchmarks.SHARED_DATA} not found")
-    model, meta = load_model(args.model)
+    content_filter = ContentFilter(args.model)
     # jieba's dictionary and langdetect's profiles are loaded once, before the clock starts.
     analyse(["预热：中文分词词典。\nDer Stadtrat hat am Dienstag über den neuen Haushalt für das Jahr beraten."])
 
-    print(f"text track, held-out pages, model threshold {model.threshold}")
+    print(f"text track, held-out pages, model threshold {content_filter.threshold}")
     print(f"{'set':15s} {'extractor':12s} {'F1':>6s} {'P':>6s} {'R':>6s} {'pages':>6s} {'pages/s':>8s}")
     sets = held_out_sets()
     seconds: dict[str, float] = {}
@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         for label, extractor in (("keep-all", keep_all), ("C4-lines", c4_lines)):
             score = macro_score([(extractor(t), g) for t, g in zip(texts, golds)])
             print(f"{name:15s} {label:12s} {score.f1:6.3f} {score.precision:6.3f} {score.recall:6.3f} {score.pages:6d}")
-        result = measure(model, texts, golds, model.threshold)
+        result = measure(content_filter, texts, golds)
         s = result.score
         print(f"{name:15s} {'filterkit':12s} {s.f1:6.3f} {s.precision:6.3f} {s.recall:6.3f} {s.pages:6d} "
               f"{result.pages_per_second:8.1f}")

@@ -9,8 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from filterkit.analysis import analyse
-from filterkit.model import ParagraphClassifier
+from filterkit import ContentFilter
 from training.benchmarks import BenchmarkPage, read_magic_html, read_wcxb, split_pages
 from training.scoring import Score, macro_score
 
@@ -31,15 +30,9 @@ class Measurement:
     pages_per_second: float
 
 
-def measure(model: ParagraphClassifier, texts: list[str], golds: list[str], threshold: float) -> Measurement:
-    """Score the model's extractions of ``texts``; time analysis and scoring in batches, in this process."""
-    extracted: list[str] = []
+def measure(content_filter: ContentFilter, texts: list[str], golds: list[str]) -> Measurement:
+    """Score ``content_filter``'s extractions of ``texts``, timing its batch API in this process."""
     started = time.perf_counter()
-    for start in range(0, len(texts), BATCH_SIZE):
-        batch = analyse(texts[start:start + BATCH_SIZE])
-        scores = model.predict_proba(batch)
-        for where in batch.page_slices():
-            extracted.append("\n\n".join(segment.text for segment, score in zip(batch.segments[where], scores[where])
-                                         if score >= threshold))
+    extracted = [result.text for result in content_filter.filter_many(texts, batch_size=BATCH_SIZE)]
     elapsed = time.perf_counter() - started
     return Measurement(macro_score(list(zip(extracted, golds))), len(texts) / elapsed if elapsed else 0.0)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from filterkit import ContentFilter
 from filterkit.analysis import analyse
 from filterkit.model import DEFAULT_THRESHOLD, ParagraphClassifier
 from filterkit.model_io import save_model
@@ -94,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     figures = {}
     if use_benchmarks:
         for name, pages in held_out_sets().items():
-            result = measure(model, [p.rendering() for p in pages], [p.gold for p in pages], model.threshold)
+            result = measure(ContentFilter(model), [p.rendering() for p in pages], [p.gold for p in pages])
             figures[name] = {"f1": round(result.score.f1, 4), "precision": round(result.score.precision, 4),
                              "recall": round(result.score.recall, 4), "pages": result.score.pages}
             print(f"held-out {name:14s} {result.score}", file=sys.stderr)
