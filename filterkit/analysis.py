@@ -2,7 +2,9 @@
 
 The paragraphs of all pages of a batch are laid end to end, with ``offsets`` marking
 where each page starts, so that the feature and model steps work on whole arrays
-rather than page by page.
+rather than page by page. Text pages are split into lines (``paragraphs``); HTML pages
+arrive already split into blocks (``html_blocks``) and bring their markup's
+``Structure``, which the HTML track's features use.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import numpy as np
 
 from filterkit.characters import DIGIT, HAN, HANGUL, KANA, LETTER, CharStats
 from filterkit.language import CJK_LETTER_WEIGHT, page_language, paragraph_languages
+from filterkit.html_blocks import Structure
 from filterkit.paragraphs import Segment, split_paragraphs
 from filterkit.tokens import tokenize
 
@@ -25,6 +28,11 @@ class Batch:
     tokens: list[list[str]]  # per paragraph
     page_langs: list[str]  # per page
     offsets: np.ndarray  # page p holds paragraphs offsets[p]:offsets[p + 1]
+    structure: Structure | None = None  # HTML pages only
+
+    @property
+    def track(self) -> str:
+        return "text" if self.structure is None else "html"
 
     @property
     def texts(self) -> list[str]:
@@ -48,8 +56,12 @@ class Batch:
 
 
 def analyse(pages: list[str]) -> Batch:
-    """Split, detect the language of and tokenise every paragraph of ``pages``."""
-    per_page = [split_paragraphs(page) for page in pages]
+    """Split text pages into lines, then detect the language of and tokenise every line."""
+    return analyse_segments([split_paragraphs(page) for page in pages])
+
+
+def analyse_segments(per_page: list[list[Segment]], structure: Structure | None = None) -> Batch:
+    """Detect the language of and tokenise every paragraph of pages already split."""
     segments = [segment for page_segments in per_page for segment in page_segments]
     offsets = np.concatenate([[0], np.cumsum([len(s) for s in per_page])]).astype(np.int64)
     texts = [segment.text for segment in segments]
@@ -67,4 +79,4 @@ def analyse(pages: list[str]) -> Batch:
         page_langs.append(page_language(page, weights[start:end]))
     has_cjk, has_digits = (cjk > 0).tolist(), (chars.count(DIGIT) > 0).tolist()
     tokens = [tokenize(text, *flags) for text, flags in zip(texts, zip(has_cjk, has_digits))]
-    return Batch(segments, chars, langs, tokens, page_langs, offsets)
+    return Batch(segments, chars, langs, tokens, page_langs, offsets, structure)

@@ -14,18 +14,25 @@ EXIT_MODEL = 4  # model missing, damaged or made for other versions
 
 EPILOG = """\
 input and output:
-  A page is the visible text of a scraped web page, one block per line. Bytes are
-  decoded as UTF-8 (a BOM wins; GB18030 is tried next), or as --encoding says.
-  Output is the main content: the kept lines, verbatim and in order, separated by a
-  blank line. An empty page gives empty output.
+  A page is either the visible text of a scraped web page, one block per line, or its
+  HTML (--format auto tells them apart: a page that opens with a tag and names <html>,
+  <head>, <body> or carries closing tags is HTML). HTML is split into blocks, one per
+  paragraph-level element (p, li, td, h1-h6, div text...).
+  Bytes are decoded by this rule: a BOM; else --encoding; else, for HTML, the page's
+  <meta charset> (GB2312/GBK read as GB18030); else UTF-8; else GB18030; else the
+  encoding a detector (charset-normalizer) finds; else the page is refused.
+  Output is the main content: the kept lines or blocks, verbatim and in order,
+  separated by a blank line. An empty page gives empty output.
 
-  --jsonl reads one JSON object per line, each with the page in "text", and writes
-  exactly one line per input line, in order: the input object with "main" and "lang"
-  added, or with "error" (a message) when that record is bad; other fields pass through.
+  --jsonl reads one JSON object per line, each with the page in "text" or its HTML in
+  "html", and writes exactly one line per input line, in order: the input object with
+  "main" and "lang" added, or with "error" (a message) when that record is bad; other
+  fields pass through.
 
 examples:
   filterkit < page.txt > main.txt
-  filterkit --json page.txt | jq '.paragraphs[] | select(.label) | .score'
+  filterkit page.html > main.txt
+  filterkit --json page.html | jq '.paragraphs[] | select(.label) | .path'
   filterkit --jsonl --jobs 2 < pages.jsonl > filtered.jsonl
 
 exit status:
@@ -49,6 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--threshold", type=float, metavar="P",
                         help="keep paragraphs with P(main) >= P (default: the model's, see its meta.json)")
     parser.add_argument("--model", metavar="DIR", help="a model directory (default: the model shipped with filterkit)")
+    parser.add_argument("--format", choices=("auto", "text", "html"), default="auto",
+                        help="what the input pages are (default: auto, each page's own)")
     parser.add_argument("--encoding", metavar="NAME", help="decode input bytes with this encoding")
     parser.add_argument("--jobs", type=int, default=1, metavar="N", help="worker processes for --jsonl (default 1)")
     parser.add_argument("--batch-size", type=int, default=64, metavar="N", help="pages scored together (default 64)")
@@ -88,17 +97,20 @@ def _load(args):
 
 
 def _single(args, out) -> None:
-    from filterkit.decoding import UndecodableInput, decode
+    from filterkit.decoding import UndecodableInput
+    from filterkit.model_io import ModelError
 
     with _open_input(args.file) as stream:
         data = stream.read()
+    content_filter = _load(args)
     try:
-        text, encoding = decode(data, args.encoding)
+        result = content_filter.filter(data, encoding=args.encoding, format=args.format)
     except UndecodableInput as error:
         raise _Fail(str(error), EXIT_INPUT) from None
-    result = _load(args).filter(text)
+    except ModelError as error:
+        raise _Fail(str(error), EXIT_MODEL) from None
     if args.json:
-        out.write(json.dumps({**result.to_dict(), "encoding": encoding}, ensure_ascii=False) + "\n")
+        out.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
     elif result.text:
         out.write(result.text + "\n")
 
@@ -114,57 +126,65 @@ def _worker_init(model, threshold) -> None:
     _worker_filter = ContentFilter(model, threshold)
 
 
-def _parse_record(line: bytes, encoding: str | None) -> tuple[dict | None, str | None]:
-    """(record, page text) or (record-or-None, None) with record["error"] set."""
+def _parse_record(line: bytes, encoding: str | None, page_format: str) -> tuple[dict, str | None, str]:
+    """(record, page, format): the page is None when the record is bad, with record["error"] set.
+
+    A record's "html" is read as HTML; its "text" as ``page_format`` says (--format).
+    """
     from filterkit.decoding import UndecodableInput, decode
 
     try:
         raw = decode(line, encoding)[0].strip()
     except UndecodableInput as error:
-        return {"error": str(error)}, None
+        return {"error": str(error)}, None, page_format
     if not raw:
-        return {"error": "empty line: expected a JSON object with a \"text\" field"}, None
+        return {"error": "empty line: expected a JSON object with a \"text\" or \"html\" field"}, None, page_format
     try:
         record = json.loads(raw)
     except ValueError as error:
-        return {"error": f"not JSON: {error}"}, None
+        return {"error": f"not JSON: {error}"}, None, page_format
     if not isinstance(record, dict):
-        return {"error": f"expected a JSON object, got {type(record).__name__}"}, None
-    text = record.get("text")
-    if not isinstance(text, str):
-        record["error"] = "the record has no \"text\" string"
-        return record, None
-    return record, text
+        return {"error": f"expected a JSON object, got {type(record).__name__}"}, None, page_format
+    for field, field_format in (("html", "html"), ("text", page_format)):
+        if isinstance(record.get(field), str):
+            return record, record[field], field_format
+    record["error"] = "the record has no \"text\" or \"html\" string"
+    return record, None, page_format
 
 
-def _filter_chunk(lines: list[bytes], encoding: str | None, content_filter=None) -> list[str]:
+def _filter_chunk(lines: list[bytes], encoding: str | None, page_format: str, content_filter=None) -> list[str]:
+    from filterkit.model_io import ModelError
+
     content_filter = content_filter or _worker_filter
-    parsed = [_parse_record(line, encoding) for line in lines]
-    pages = [text for _, text in parsed if text is not None]
-    try:
-        results = iter(list(content_filter.filter_many(pages)))
-        failure = None
-    except Exception as error:  # a page the pipeline cannot handle must not cost the others their output
-        results, failure = None, error
+    parsed = [_parse_record(line, encoding, page_format) for line in lines]
+    results: dict[int, object] = {}
+    for fmt in {fmt for _, page, fmt in parsed if page is not None}:
+        where = [i for i, (_, page, page_fmt) in enumerate(parsed) if page is not None and page_fmt == fmt]
+        try:
+            results.update(zip(where, content_filter.filter_many([parsed[i][1] for i in where], format=fmt)))
+        except ModelError:
+            raise  # no page can be filtered: the whole run fails, clearly
+        except Exception:  # a page the pipeline cannot handle must not cost the others their output
+            for i in where:
+                results[i] = _alone(parsed[i][1], fmt, content_filter)
     out = []
-    for record, text in parsed:
-        if text is not None and results is not None:
-            result = next(results)
-            record.update(main=result.text, lang=result.lang)
-        elif text is not None:
-            record = _retry_alone(record, text, content_filter, failure)
+    for i, (record, page, _) in enumerate(parsed):
+        if page is not None:
+            result = results[i]
+            if isinstance(result, Exception):
+                record["error"] = f"cannot filter this page: {type(result).__name__}: {result}"
+            else:
+                record.update(main=result.text, lang=result.lang)
         out.append(json.dumps(record, ensure_ascii=False))
     return out
 
 
-def _retry_alone(record: dict, text: str, content_filter, failure: Exception) -> dict:
+def _alone(page: str, page_format: str, content_filter):
+    """The page's result, or the exception that filtering it alone raised."""
     try:
-        result = content_filter.filter(text)
+        return content_filter.filter(page, format=page_format)
     except Exception as error:
-        record["error"] = f"cannot filter this page: {type(error).__name__}: {error or failure}"
-    else:
-        record.update(main=result.text, lang=result.lang)
-    return record
+        return error
 
 
 def _chunks(stream: BinaryIO, size: int) -> Iterator[list[bytes]]:
@@ -174,17 +194,27 @@ def _chunks(stream: BinaryIO, size: int) -> Iterator[list[bytes]]:
 
 
 def _jsonl(args, out) -> None:
+    from filterkit.model_io import ModelError
+
+    try:
+        _jsonl_records(args, out)
+    except ModelError as error:
+        raise _Fail(str(error), EXIT_MODEL) from None
+
+
+def _jsonl_records(args, out) -> None:
     with _open_input(args.file) as stream:
         if args.jobs <= 1:
             content_filter = _load(args)
             for chunk in _chunks(stream, args.batch_size):
-                out.writelines(line + "\n" for line in _filter_chunk(chunk, args.encoding, content_filter))
+                out.writelines(line + "\n" for line in _filter_chunk(chunk, args.encoding, args.format, content_filter))
             return
         _load(args)  # fail once, clearly, before starting workers
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(args.jobs, initializer=_worker_init, initargs=(args.model, args.threshold)) as pool:
-            pending = (pool.submit(_filter_chunk, chunk, args.encoding) for chunk in _chunks(stream, args.batch_size))
+            pending = (pool.submit(_filter_chunk, chunk, args.encoding, args.format)
+                       for chunk in _chunks(stream, args.batch_size))
             window = list(islice(pending, args.jobs * 2))  # bounded read-ahead keeps memory flat on endless input
             while window:
                 out.writelines(line + "\n" for line in window.pop(0).result())

@@ -1,4 +1,4 @@
-"""Bytes to text, by one documented rule.
+"""Bytes to text, by one documented rule, and text versus HTML.
 
 The rule, in order:
 1. a byte-order mark (UTF-8, UTF-16 LE/BE) decides, and is dropped;
@@ -8,8 +8,12 @@ The rule, in order:
    (pages declaring the smaller set routinely use characters of the larger);
 4. strict UTF-8;
 5. strict GB18030, the commonest non-UTF-8 encoding of Chinese pages;
-6. otherwise the input is refused with ``UndecodableInput`` (one line, naming the
+6. a detector (charset-normalizer) naming an encoding with confidence;
+7. otherwise the input is refused with ``UndecodableInput`` (one line, naming the
    ``--encoding`` option), rather than guessed: a wrong guess silently corrupts text.
+
+A declared charset that the bytes do not fit is passed over (the next step decides),
+since a page's declaration is often a template's, not its own.
 """
 from __future__ import annotations
 
@@ -17,6 +21,9 @@ import codecs
 import re
 
 META_SNIFF_BYTES = 4096
+DETECT_BYTES = 64 * 1024  # the detector reads this much: enough to decide, bounded on a 20 MB page
+HTML_SNIFF_CHARS = 2048
+_HTML_MARK = re.compile(r"<(?:!doctype\s+html|html|head|body|meta|title)\b", re.IGNORECASE)
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "ascii": "utf-8",
@@ -63,5 +70,28 @@ def decode(data: bytes, encoding: str | None = None, html: bool = False) -> tupl
             return data.decode(name), name
         except UnicodeDecodeError:
             continue
-    raise UndecodableInput(
-        "input is neither UTF-8 nor GB18030 (nor its declared charset); name its encoding with --encoding")
+    detected = _detect(data)
+    if detected:
+        return data.decode(detected, errors="replace"), detected
+    raise UndecodableInput("input is not text in any encoding filterkit can recognise (binary data?); "
+                           "if it is text, name its encoding with --encoding")
+
+
+def _detect(data: bytes) -> str | None:
+    """The encoding charset-normalizer finds for ``data``, or None when it finds none (binary data)."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:DETECT_BYTES]).best()
+    return _normalise(best.encoding) if best is not None else None
+
+
+def looks_like_html(page: str | bytes) -> bool:
+    """True if the page is markup rather than text: it opens with a tag and names HTML's
+    document elements, or carries closing tags, early on."""
+    head = page[:HTML_SNIFF_CHARS]
+    if isinstance(head, (bytes, bytearray)):
+        head = bytes(head).decode("latin-1")
+    stripped = head.lstrip("\ufeff \t\r\n")
+    if not stripped.startswith("<"):
+        return False
+    return bool(_HTML_MARK.search(head)) or head.count("</") >= 2

@@ -11,8 +11,9 @@ Everything here is computed for a whole ``Batch`` at once. Three kinds of featur
   the rest of the page's: a teaser is fluent prose about another subject, and its low
   similarity to the page's longest (later: best-scored) paragraphs gives it away.
 
-Changing any feature's definition changes ``FEATURE_SET_VERSION``, which a model
-records and is checked against when it is loaded.
+HTML pages add the markup features of ``dom_features``. Changing any feature's
+definition changes ``FEATURE_SET_VERSION`` (or ``DOM_FEATURE_SET_VERSION`` for the
+markup ones), which a model records and is checked against when it is loaded.
 """
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ from scipy import sparse
 from filterkit.analysis import Batch
 from filterkit.characters import (BULLET, CLOSER, COLON, COMMA, DIGIT, FULL_STOP, HAN, HANGUL, KANA, LETTER, PUNCT,
                                   QUOTE, SEPARATOR, SPACE, TERMINAL, UPPER)
+from filterkit.dom_features import DOM_FEATURE_SET_VERSION, container_means, dom_terms, structure_features
+from filterkit.hashing import token_hashes
 from filterkit.language import UNDETERMINED
 
 FEATURE_SET_VERSION = 4
@@ -47,6 +50,13 @@ _COPYRIGHT = re.compile("©|版权|备案|\\(c\\)|\\(C\\)|Copyright|copyright|CO
 SHORT_LINE_CHARS = 300  # URL and copyright marks are looked for in lines up to this long (footers, bylines)
 _WIDE_GAP = re.compile(r"[ \t\u3000\xa0]{3,}")
 _PREFIX_TAIL = " \t\u3000.。…,，"  # stripped from a paragraph's end before comparing it with others
+
+
+
+def feature_set_version(track: str) -> int | str:
+    """The version a model of ``track`` ("text" or "html") records and is checked against."""
+    return FEATURE_SET_VERSION if track == "text" else f"{FEATURE_SET_VERSION}+dom{DOM_FEATURE_SET_VERSION}"
+
 
 SHAPE_NAMES = (
     "log_tokens", "log_chars", "ends_terminal", "ends_colon", "ends_comma", "ends_word", "ends_ellipsis",
@@ -102,7 +112,7 @@ class HashedTerms:
 
     def __init__(self, batch: Batch):
         lengths = batch.token_counts
-        hashes = _token_hashes(list(chain.from_iterable(batch.tokens)))
+        hashes = token_hashes(list(chain.from_iterable(batch.tokens)))
         n = len(lengths)
         # Each paragraph as <edge> tokens <edge>, end to end, for its bigrams.
         bounded = lengths + 2
@@ -126,22 +136,6 @@ class HashedTerms:
 
 _EDGE = 2 ** 31 + 11  # outside murmurhash's range, so no token hashes to it
 _BIGRAM_MIX = 1_000_003
-_hash_cache: dict[str, int] = {}
-_HASH_CACHE_LIMIT = 2_000_000  # distinct tokens remembered before the cache starts over
-
-
-def _token_hashes(tokens: list[str]) -> np.ndarray:
-    """murmurhash3 of each token, hashing only tokens not seen before (a page's words mostly were)."""
-    from sklearn.utils import murmurhash3_32
-
-    new = set(tokens).difference(_hash_cache)
-    if len(_hash_cache) + len(new) > _HASH_CACHE_LIMIT:
-        _hash_cache.clear()
-        new = set(tokens)
-    _hash_cache.update((token, murmurhash3_32(token, seed=0, positive=True)) for token in new)
-    return np.fromiter(map(_hash_cache.__getitem__, tokens), dtype=np.int64, count=len(tokens))
-
-
 def tfidf(terms: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
     """Rows of ``terms`` weighted by ``idf`` and scaled to unit length (empty rows stay zero)."""
     weighted = terms.multiply(idf).tocsr()
@@ -163,7 +157,8 @@ def lexical_rows(rows: sparse.csr_matrix, batch: Batch) -> sparse.csr_matrix:
         valid = (np.arange(n) + offset >= 0) & (np.arange(n) + offset < n)
         valid[valid] &= page_index[source[valid]] == page_index[valid]
         sides.append(sparse.diags(valid.astype(np.float32)) @ rows[source])
-    return sparse.hstack([rows, *sides], format="csr")
+    markup = [dom_terms(batch)] if batch.structure is not None else []
+    return sparse.hstack([rows, *sides, *markup], format="csr")
 
 
 class PageTerms:
@@ -290,7 +285,9 @@ def first_pass_features(batch: Batch, terms: HashedTerms, idf: np.ndarray,
                 coherence_longest, lexical_score]
     neighbours = [shift(column, offset, page_index) for column in followed for offset in NEIGHBOUR_OFFSETS]
     windows = [window_mean(column, 3, page_index) for column in (log_tokens, shape[:, 2], lexical_score)]
-    return np.column_stack([base, *neighbours, *windows]), page_terms
+    markup = [] if batch.structure is None else [structure_features(batch),
+                                                 *container_means(lexical_score, batch, n_tokens)]
+    return np.column_stack([base, *neighbours, *windows, *markup]), page_terms
 
 
 def second_pass_features(first: np.ndarray, scores: np.ndarray, batch: Batch, page_terms: PageTerms) -> np.ndarray:
@@ -311,8 +308,9 @@ def second_pass_features(first: np.ndarray, scores: np.ndarray, batch: Batch, pa
     coherence_sure = page_terms.similarity((scores > 0.8).astype(np.float64))
     rank = _rank_within_pages(scores, offsets)
     spans = [feature for bar in SPAN_BARS for feature in _best_span(scores, n_tokens, bar, offsets)]
+    markup = [] if batch.structure is None else container_means(scores, batch, n_tokens)
     return np.column_stack([first, scores, *around, *windows, page_max, page_mean, scores - page_mean,
-                            share_before, share_after, coherence_best, coherence_sure, rank, *spans])
+                            share_before, share_after, coherence_best, coherence_sure, rank, *spans, *markup])
 
 
 def _best_span(scores: np.ndarray, n_tokens: np.ndarray, bar: float, offsets: np.ndarray) -> list[np.ndarray]:

@@ -50,7 +50,13 @@ def paragraph_weights(batch: Batch) -> np.ndarray:
 
 
 class ParagraphClassifier:
-    """fit(batch, labels) / predict_proba(batch) → P(main) per paragraph."""
+    """fit(batch, labels) / predict_proba(batch) → P(main) per paragraph.
+
+    A model is fitted to one track, text or HTML (``track``), because the HTML track's
+    blocks carry the markup features as well; it scores batches of that track only.
+    """
+
+    track = "text"  # set by fit; models of filterkit 0.1's first release were all text models
 
     def __init__(self, threshold: float = DEFAULT_THRESHOLD, folds: int = FOLDS, random_state: int = 0):
         self.threshold = threshold
@@ -62,6 +68,7 @@ class ParagraphClassifier:
         """Learn from paragraphs labelled True (main) or False; ``progress(str)`` hears of each step."""
         say = progress or (lambda message: None)
         labels = np.asarray(labels, dtype=bool)
+        self.track = batch.track
         weights = paragraph_weights(batch)
         terms = HashedTerms(batch)
         self.idf_ = _idf(terms.matrix, batch)
@@ -115,6 +122,10 @@ class ParagraphClassifier:
         """P(main) for every paragraph of the batch, in order."""
         if not len(batch):
             return np.zeros(0)
+        if batch.track != self.track:
+            from filterkit.model_io import ModelError
+
+            raise ModelError(f"this is a model of the {self.track} track; it cannot score {batch.track} pages")
         terms = HashedTerms(batch)
         lexical = self.lexical_.predict_proba(lexical_rows(tfidf(terms.matrix, self.idf_), batch))[:, 1]
         first_features, page_terms = first_pass_features(batch, terms, self.idf_, lexical)

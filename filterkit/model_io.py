@@ -1,9 +1,11 @@
 """Saving and loading models as versioned artifacts: weights plus metadata, checked before use.
 
 A model is a directory (spaCy's packaged models are the pattern) holding
-``model.joblib`` (the pickled ``ParagraphClassifier``) and ``meta.json``: the versions it
-was made with, the feature-set version, a fingerprint of its training data, its measured
-figures and the SHA-256 of ``model.joblib``. Loading reads the metadata first and refuses,
+``model.joblib`` (the pickled ``ParagraphClassifier``) and ``meta.json``: its track (text
+or HTML), the versions it was made with, the feature-set version, a fingerprint of its
+training data, its measured figures and the SHA-256 of ``model.joblib``. A model set,
+such as the default one, is a directory with one such model per track, in ``text/``
+and ``html/``; wherever a model directory is asked for, a set or a single model will do. Loading reads the metadata first and refuses,
 with one clear sentence naming the retraining command, a model whose hash, feature set or
 scikit-learn version does not fit, instead of unpickling it into a traceback (dragnet's
 pickles broke on every scikit-learn upgrade, with nothing to tell the user why).
@@ -17,12 +19,13 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from filterkit.features import FEATURE_SET_VERSION
+from filterkit.features import feature_set_version
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "models" / "default"
 WEIGHTS_FILE = "model.joblib"
 META_FILE = "meta.json"
-RETRAIN_COMMAND = "python -m training.train --benchmarks --out DIR (see the README, 'The default model and retraining')"
+RETRAIN_COMMAND = ("python -m training.train --benchmarks --track TRACK --out DIR (see the README, 'The default model "
+                   "and retraining')")
 
 
 class ModelError(RuntimeError):
@@ -56,7 +59,8 @@ def save_model(model: Any, directory: Path, meta: dict[str, Any]) -> dict[str, A
     directory.mkdir(parents=True, exist_ok=True)
     weights = directory / WEIGHTS_FILE
     joblib.dump(model, weights, compress=3)
-    full = {**meta, "versions": runtime_versions(), "feature_set_version": FEATURE_SET_VERSION,
+    full = {**meta, "track": model.track, "versions": runtime_versions(),
+            "feature_set_version": feature_set_version(model.track),
             "threshold": model.threshold, "sha256": _sha256(weights)}
     (directory / META_FILE).write_text(json.dumps(full, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return full
@@ -72,13 +76,32 @@ def read_meta(directory: Path) -> dict[str, Any]:
         raise ModelError(f"cannot read {path}: {error}") from None
 
 
-def load_model(directory: Path | str | None = None) -> tuple[Any, dict[str, Any]]:
-    """(classifier, metadata) from a model directory (default: the model shipped in the package)."""
+def model_directory(directory: Path | str | None, track: str) -> Path:
+    """The directory of ``track``'s model: ``directory`` itself if it is one model, else its ``track`` sub-directory."""
     directory = Path(directory) if directory else DEFAULT_MODEL_DIR
+    return directory if (directory / META_FILE).is_file() else directory / track
+
+
+def model_track(directory: Path | str | None) -> str | None:
+    """The track of a single model directory; None for a model set."""
+    directory = Path(directory) if directory else DEFAULT_MODEL_DIR
+    return read_meta(directory).get("track", "text") if (directory / META_FILE).is_file() else None
+
+
+def load_model(directory: Path | str | None = None, track: str = "text") -> tuple[Any, dict[str, Any]]:
+    """(classifier, metadata) of ``track``'s model in a model directory (default: the set shipped in the package)."""
+    given = Path(directory) if directory else DEFAULT_MODEL_DIR
+    directory = model_directory(given, track)
+    if not directory.is_dir():
+        raise ModelError(f"{given} is not a filterkit model: it has no {META_FILE} and no {track}/ model")
     meta = read_meta(directory)
-    if meta.get("feature_set_version") != FEATURE_SET_VERSION:
+    if meta.get("track", "text") != track:
+        raise ModelError(f"model {directory} is a model of the {meta.get('track')} track; it cannot filter "
+                         f"{track} pages (give a model set with a {track}/ model)")
+    expected = feature_set_version(track)
+    if meta.get("feature_set_version") != expected:
         raise ModelError(f"model {directory} was made for feature set {meta.get('feature_set_version')}, this "
-                         f"filterkit computes feature set {FEATURE_SET_VERSION}; retrain it: {RETRAIN_COMMAND}")
+                         f"filterkit computes feature set {expected}; retrain it: {RETRAIN_COMMAND}")
     made_with = meta.get("versions", {}).get("scikit-learn", "?")
     installed = metadata.version("scikit-learn")
     if _minor(made_with) != _minor(installed):

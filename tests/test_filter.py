@@ -25,7 +25,7 @@ def test_seed_page_noise_scores_under_threshold(content_filter):
     result = content_filter.filter(SEED_PAGE.read_text(encoding="utf-8"))
     noise = [p for p in result.paragraphs if p.text not in expected]
     assert len(noise) == 14  # byline, cut summary, tag line, 6 teaser titles and 5 snippets
-    assert all(p.score < content_filter.threshold for p in noise), [(p.text[:30], p.score) for p in noise]
+    assert all(p.score < content_filter.threshold() for p in noise), [(p.text[:30], p.score) for p in noise]
 
 
 def test_own_seed_like_page_keeps_the_article_alone(content_filter):
@@ -40,7 +40,7 @@ def test_output_paragraphs_are_input_lines_verbatim(content_filter):
     result = content_filter.filter(page)
     assert all(p.text in lines for p in result.paragraphs)
     assert [p.text for p in result.paragraphs] == [line.strip() for line in page.splitlines() if line.strip()]
-    assert all(0.0 <= p.score <= 1.0 and p.label == (p.score >= content_filter.threshold) for p in result.paragraphs)
+    assert all(0.0 <= p.score <= 1.0 and p.label == (p.score >= content_filter.threshold()) for p in result.paragraphs)
 
 
 def test_empty_and_blank_pages(content_filter):
@@ -94,5 +94,5 @@ def test_long_pages_are_scored_in_windows_without_losing_lines(content_filter, m
     monkeypatch.setattr(filter_module, "WINDOW_LINES", 10)
     windowed = content_filter.filter(page)
     assert [p.text for p in windowed.paragraphs] == [p.text for p in whole.paragraphs]
-    assert len(filter_module._windows(page)) > 3
+    assert len(filter_module._windows(page, "text")) > 3
     assert windowed.lang == whole.lang

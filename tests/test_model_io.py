@@ -10,7 +10,7 @@ from filterkit.model_io import DEFAULT_MODEL_DIR, META_FILE, WEIGHTS_FILE, Model
 @pytest.fixture
 def model_copy(tmp_path):
     target = tmp_path / "model"
-    shutil.copytree(DEFAULT_MODEL_DIR, target)
+    shutil.copytree(DEFAULT_MODEL_DIR / "text", target)
     return target
 
 

@@ -1,0 +1,86 @@
+"""Features of the HTML track: what a block's markup and its container say about it.
+
+Added to the text features of ``features`` when a batch carries a ``Structure``:
+
+* the block's own markup: the kind of element that owns it, heading level, depth, how
+  much of it is link text (navigation and teaser lists are links), inline tags per token;
+* the families of its ancestors' class/id words and semantic tags (``html_blocks.FAMILIES``),
+  inherited from all ancestors and from the nearest three apart;
+* its container (the owner's parent) and the container's container: how many blocks
+  and tokens they hold, their link density, the block's share of them, and, as context
+  (jusText's neighbours, taken along the DOM), the mean of other scores over the container;
+* hashed class/id words and tags of the nearest elements, for the lexical model: a
+  site's ``entry-content`` or ``related-posts`` recur across sites.
+"""
+from __future__ import annotations
+
+import numpy as np
+from scipy import sparse
+
+from filterkit.analysis import Batch
+from filterkit.hashing import token_hashes
+from filterkit.html_blocks import FAMILIES, OWNER_KINDS
+
+DOM_FEATURE_SET_VERSION = 1  # part of the HTML track's feature-set version
+DOM_HASH_FEATURES = 2 ** 16
+_CONTAINER_LEVELS = 2  # the owner's parent and grandparent
+
+
+def _groups(batch: Batch) -> list[tuple[np.ndarray, int]]:
+    """Per container level: each block's container as a dense id, and the number of containers."""
+    result = []
+    for level in range(_CONTAINER_LEVELS):
+        ids = batch.structure.containers[:, level]
+        unique, dense = np.unique(ids, return_inverse=True)
+        result.append((dense.ravel(), len(unique)))
+    return result
+
+
+def _group_sum(values: np.ndarray, group: tuple[np.ndarray, int]) -> np.ndarray:
+    dense, count = group
+    return np.bincount(dense, values, minlength=count)[dense]
+
+
+def container_means(values: np.ndarray, batch: Batch, weights: np.ndarray | None = None) -> list[np.ndarray]:
+    """Per container level, the (weighted) mean of ``values`` over the block's container."""
+    weights = np.ones(len(values)) if weights is None else weights
+    means = []
+    for group in _groups(batch):
+        total = _group_sum(weights, group)
+        means.append(np.divide(_group_sum(values * weights, group), total, out=np.zeros(len(values)), where=total > 0))
+    return means
+
+
+def structure_features(batch: Batch) -> np.ndarray:
+    """The markup features of every block (the batch must carry a Structure)."""
+    structure = batch.structure
+    n = len(batch)
+    n_tokens = batch.token_counts.astype(np.float64)
+    lengths = np.maximum(batch.chars.lengths, 1).astype(np.float64)
+    link_density = structure.link_chars / lengths
+    kinds = np.zeros((n, len(OWNER_KINDS)))
+    kinds[np.arange(n), structure.owner_kind] = 1.0
+    families = [((bits >> i) & 1).astype(np.float64) for bits in (structure.bits, structure.near_bits)
+                for i in range(len(FAMILIES))]
+    columns = [kinds, structure.heading, np.log1p(structure.depth), link_density, np.log1p(structure.tags),
+               structure.tags / np.maximum(n_tokens, 1), *families]
+    for group in _groups(batch):
+        blocks = _group_sum(np.ones(n), group)
+        tokens = _group_sum(n_tokens, group)
+        links = _group_sum(link_density * n_tokens, group)
+        columns += [np.log1p(blocks), np.log1p(tokens), np.divide(links, tokens, out=np.zeros(n), where=tokens > 0),
+                    n_tokens / np.maximum(tokens, 1)]
+    return np.column_stack(columns)
+
+
+def dom_terms(batch: Batch) -> sparse.csr_matrix:
+    """Presence of hashed class/id words and tags of each block's nearest elements, rows of unit length."""
+    terms = batch.structure.terms
+    lengths = np.fromiter((len(t) for t in terms), dtype=np.int64, count=len(terms))
+    hashes = token_hashes([term for block in terms for term in block]) % DOM_HASH_FEATURES
+    rows = np.repeat(np.arange(len(terms)), lengths)
+    matrix = sparse.csr_matrix((np.ones(len(hashes), dtype=np.float32), (rows, hashes)),
+                               shape=(len(terms), DOM_HASH_FEATURES))
+    matrix.data[:] = 1.0
+    norms = np.sqrt(np.asarray(matrix.sum(axis=1)).ravel())
+    return sparse.diags(np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0).astype(np.float32)) @ matrix
