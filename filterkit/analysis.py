@@ -60,6 +60,11 @@ def analyse(pages: list[str]) -> Batch:
     return analyse_segments([split_paragraphs(page) for page in pages])
 
 
+def analyse_blocks(pages: list[tuple[list[Segment], Structure]]) -> Batch:
+    """Detect the language of and tokenise every block of HTML pages (``html_blocks.parse_blocks``'s output)."""
+    return analyse_segments([segments for segments, _ in pages], Structure.concatenate([s for _, s in pages]))
+
+
 def analyse_segments(per_page: list[list[Segment]], structure: Structure | None = None) -> Batch:
     """Detect the language of and tokenise every paragraph of pages already split."""
     segments = [segment for page_segments in per_page for segment in page_segments]

@@ -6,7 +6,7 @@ Added to the text features of ``features`` when a batch carries a ``Structure``:
   much of it is link text (navigation and teaser lists are links), inline tags per token;
 * the families of its ancestors' class/id words and semantic tags (``html_blocks.FAMILIES``),
   inherited from all ancestors and from the nearest three apart;
-* its container (the owner's parent) and the container's container: how many blocks
+* its containers (the owner's parent and the ancestors above it): how many blocks
   and tokens they hold, their link density, the block's share of them, and, as context
   (jusText's neighbours, taken along the DOM), the mean of other scores over the container;
 * hashed class/id words and tags of the nearest elements, for the lexical model: a
@@ -19,17 +19,16 @@ from scipy import sparse
 
 from filterkit.analysis import Batch
 from filterkit.hashing import token_hashes
-from filterkit.html_blocks import FAMILIES, OWNER_KINDS
+from filterkit.html_blocks import CONTAINER_LEVELS, FAMILIES, OWNER_KINDS
 
-DOM_FEATURE_SET_VERSION = 1  # part of the HTML track's feature-set version
+DOM_FEATURE_SET_VERSION = 2  # part of the HTML track's feature-set version
 DOM_HASH_FEATURES = 2 ** 16
-_CONTAINER_LEVELS = 2  # the owner's parent and grandparent
 
 
 def _groups(batch: Batch) -> list[tuple[np.ndarray, int]]:
     """Per container level: each block's container as a dense id, and the number of containers."""
     result = []
-    for level in range(_CONTAINER_LEVELS):
+    for level in range(CONTAINER_LEVELS):
         ids = batch.structure.containers[:, level]
         unique, dense = np.unique(ids, return_inverse=True)
         result.append((dense.ravel(), len(unique)))

@@ -159,8 +159,7 @@ class ContentFilter:
                        batch_size: int) -> Iterator[tuple[list[Paragraph], str]]:
         """(paragraphs, language) per window, analysing at most ``batch_size`` windows and about
         PASS_LINES lines at once, which bounds memory however long the pages are."""
-        from filterkit.analysis import analyse, analyse_segments
-        from filterkit.html_blocks import Structure
+        from filterkit.analysis import analyse, analyse_blocks
 
         model = self.load(track)
         threshold = self.threshold(track)
@@ -169,9 +168,8 @@ class ContentFilter:
                 batch = analyse([window.text for window in group])
                 paths = [None] * len(batch)
             else:
-                structure = Structure.concatenate([window.structure for window in group])
-                batch = analyse_segments([window.segments for window in group], structure)
-                paths = structure.paths
+                batch = analyse_blocks([(window.segments, window.structure) for window in group])
+                paths = batch.structure.paths
             scores = model.predict_proba(batch)
             rounded = [round(score, 4) for score in scores.tolist()]
             labels = (scores >= threshold).tolist()

@@ -14,6 +14,10 @@ container it sits in, so that the classifier can weigh siblings in the same cont
 (a teaser list is a run of similar blocks in one container).
 
 The walk is iterative, so no page is deep enough to exhaust Python's stack.
+
+``<noscript>`` is dropped, as what it holds is not what a browser shows, except on a
+page that shows next to nothing without it: forum software such as Discourse serves
+its whole thread to crawlers inside ``<noscript>``, and there it is the page.
 """
 from __future__ import annotations
 
@@ -39,6 +43,8 @@ SKIP_TAGS = frozenset("""
 # Owners whose blocks a text rendering sets apart with blank lines (html_text's layout), for the gap features.
 GAP_TAGS = frozenset("p h1 h2 h3 h4 h5 h6 pre blockquote title table ul ol dl".split())
 MAX_PATH_TAGS = 8  # a block's tag path names at most this many of its nearest block ancestors
+NOSCRIPT_FALLBACK_CHARS = 200  # a page with less visible text than this is read from its <noscript> instead
+CONTAINER_LEVELS = 4  # a block's containers: its owner's parent, grandparent and on up, this many
 
 # Families of class/id words and of semantic tags: one bit each, set on an element and inherited by its blocks.
 FAMILIES = ("nav", "footer", "header", "sidebar", "related", "comment", "share", "ad", "meta", "content", "title",
@@ -120,7 +126,7 @@ class Structure:
     tags: np.ndarray  # inline elements inside the block
     bits: np.ndarray  # family bits of the owner and all its ancestors
     near_bits: np.ndarray  # family bits of the owner and its two nearest block ancestors
-    containers: np.ndarray  # (n, 2): ids of the owner's parent and grandparent elements (unique per batch)
+    containers: np.ndarray  # (n, CONTAINER_LEVELS): ids of the owner's ancestors, nearest first (unique per batch)
     terms: list[tuple[str, ...]]  # class/id words and tags of the owner and its two nearest ancestors
     paths: list[str]  # the owner's tag path, for the JSON output
 
@@ -143,7 +149,8 @@ class Structure:
             shift += int(part.containers.max()) + 1 if len(part) else 0
         arrays = {name: np.concatenate([getattr(part, name) for part in parts]) if parts else np.zeros(0, np.int64)
                   for name in ("owner_kind", "heading", "depth", "link_chars", "tags", "bits", "near_bits")}
-        return Structure(**arrays, containers=np.concatenate(containers) if parts else np.zeros((0, 2), np.int64),
+        empty = np.zeros((0, CONTAINER_LEVELS), np.int64)
+        return Structure(**arrays, containers=np.concatenate(containers) if parts else empty,
                          terms=[t for part in parts for t in part.terms], paths=[p for part in parts for p in part.paths])
 
 
@@ -164,11 +171,16 @@ def parse_blocks(html: str | bytes) -> tuple[list[Segment], Structure]:
     """The blocks of an HTML page, in document order, and their structure."""
     from selectolax.lexbor import LexborHTMLParser
 
-    tree = LexborHTMLParser(html)
-    root = tree.root
     builder = _BlockBuilder()
+    root = LexborHTMLParser(html).root
     if root is not None:
         builder.walk(root)
+    if builder.noscript and sum(map(len, builder.texts)) < NOSCRIPT_FALLBACK_CHARS:
+        hidden = _BlockBuilder()
+        for element in builder.noscript:
+            hidden.walk(element)
+        if sum(map(len, hidden.texts)) > sum(map(len, builder.texts)):
+            return hidden.result()
     return builder.result()
 
 
@@ -182,10 +194,11 @@ class _BlockBuilder:
         self.links_open = 0
         self.serial = 0
         self.texts: list[str] = []
-        self.rows: list[tuple[int, int, int, int, int, int, int, int, int]] = []
+        self.rows: list[tuple[int, ...]] = []
         self.terms: list[tuple[str, ...]] = []
         self.paths: list[str] = []
         self.owner_tags: list[str] = []
+        self.noscript: list = []  # the <noscript> elements, kept for the fallback
 
     def _open(self, node, tag: str) -> _Open:
         attributes = node.attributes
@@ -205,19 +218,20 @@ class _BlockBuilder:
     def walk(self, root) -> None:
         """Visit every node once, in document order, with an explicit stack of open elements."""
         node = root.child
-        self.path.append(self._open(root, root.tag or "html"))
-        self.block_path.append(0)
+        self.path = [self._open(root, root.tag or "html")]
+        self.block_path = [0]  # the root owns text outside any block element
         while True:
             if node is None:
                 closed = self.path[-1]
-                if closed.block:
+                if closed.block or len(self.path) == 1:
                     self.flush()
+                if len(self.path) == 1:
+                    return
+                if closed.block:
                     self.block_path.pop()
                 self.path.pop()
                 if closed.tag == "a":
                     self.links_open -= 1
-                if not self.path:
-                    return
                 node = closed.node.next
                 continue
             tag = node.tag
@@ -230,6 +244,8 @@ class _BlockBuilder:
                 node = node.next
                 continue
             if tag is None or tag[0] == "-" or tag in SKIP_TAGS:
+                if tag == "noscript":
+                    self.noscript.append(node)
                 node = node.next
                 continue
             if tag == "br":
@@ -256,13 +272,14 @@ class _BlockBuilder:
             path = self.path
             owner_at = self.block_path[-1]
             owner = path[owner_at]
-            parent = path[owner_at - 1] if owner_at >= 1 else owner
-            grand = path[owner_at - 2] if owner_at >= 2 else parent
+            ancestors = [path[max(owner_at - level, 0)] for level in range(1, CONTAINER_LEVELS + 1)]
+            parent, grand = ancestors[0], ancestors[1]
             near = owner.bits | parent.bits | grand.bits
             heading = int(owner.tag[1]) if len(owner.tag) == 2 and owner.tag[0] == "h" and owner.tag[1].isdigit() else 0
             kind = OWNER_KINDS.index(_OWNER_KIND.get(owner.tag, "other"))
             link_chars = min(self.link_chars, len(text))
-            self.rows.append((kind, heading, owner_at, link_chars, self.inline_tags, owner.inherited, near, parent.serial, grand.serial))
+            self.rows.append((kind, heading, owner_at, link_chars, self.inline_tags, owner.inherited, near,
+                              *(ancestor.serial for ancestor in ancestors)))
             self.texts.append(text)
             self.owner_tags.append(owner.tag)
             self.terms.append((f"<{owner.tag}>", f"<{parent.tag}>", *owner.words, *parent.words, *grand.words))
@@ -278,7 +295,7 @@ class _BlockBuilder:
         gap = [tag in GAP_TAGS for tag in self.owner_tags]
         segments = [Segment(text, 0, gap[i] or i == 0 or gap[i - 1], gap[i] or i == n - 1 or gap[i + 1])
                     for i, text in enumerate(self.texts)]
-        rows = np.array(self.rows, dtype=np.int64).reshape(n, 9)
+        rows = np.array(self.rows, dtype=np.int64).reshape(n, 7 + CONTAINER_LEVELS)
         return segments, Structure(rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3], rows[:, 4], rows[:, 5], rows[:, 6],
-                                   rows[:, 7:9].copy(), self.terms, self.paths)
+                                   rows[:, 7:].copy(), self.terms, self.paths)
 

@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     # jieba's dictionary and langdetect's profiles are loaded once, before the clock starts.
     analyse(["预热：中文分词词典。\nDer Stadtrat hat am Dienstag über den neuen Haushalt für das Jahr beraten."])
 
-    print(f"text track, held-out pages, model threshold {content_filter.threshold}")
+    print(f"text track, held-out pages, model threshold {content_filter.threshold()}")
     print(f"{'set':15s} {'extractor':12s} {'F1':>6s} {'P':>6s} {'R':>6s} {'pages':>6s} {'pages/s':>8s}")
     sets = held_out_sets()
     seconds: dict[str, float] = {}
@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         for label, extractor in (("keep-all", keep_all), ("C4-lines", c4_lines)):
             score = macro_score([(extractor(t), g) for t, g in zip(texts, golds)])
             print(f"{name:15s} {label:12s} {score.f1:6.3f} {score.precision:6.3f} {score.recall:6.3f} {score.pages:6d}")
-        result = measure(content_filter, texts, golds)
+        result = measure(content_filter, pages)
         s = result.score
         print(f"{name:15s} {'filterkit':12s} {s.f1:6.3f} {s.precision:6.3f} {s.recall:6.3f} {s.pages:6d} "
               f"{result.pages_per_second:8.1f}")

@@ -30,9 +30,16 @@ class Measurement:
     pages_per_second: float
 
 
-def measure(content_filter: ContentFilter, texts: list[str], golds: list[str]) -> Measurement:
-    """Score ``content_filter``'s extractions of ``texts``, timing its batch API in this process."""
+def page_input(page: BenchmarkPage, track: str) -> str:
+    """What filterkit is given for a benchmark page: its text rendering, or its HTML."""
+    return page.html() if track == "html" else page.rendering()
+
+
+def measure(content_filter: ContentFilter, pages: list[BenchmarkPage], track: str = "text") -> Measurement:
+    """Score ``content_filter``'s extractions of ``pages``, timing its batch API in this process."""
+    inputs = [page_input(page, track) for page in pages]
     started = time.perf_counter()
-    extracted = [result.text for result in content_filter.filter_many(texts, batch_size=BATCH_SIZE)]
+    extracted = [result.text for result in content_filter.filter_many(inputs, batch_size=BATCH_SIZE, format=track)]
     elapsed = time.perf_counter() - started
-    return Measurement(macro_score(list(zip(extracted, golds))), len(texts) / elapsed if elapsed else 0.0)
+    return Measurement(macro_score(list(zip(extracted, [page.gold for page in pages]))),
+                       len(inputs) / elapsed if elapsed else 0.0)

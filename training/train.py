@@ -1,9 +1,14 @@
 """Train a filterkit model: ``python -m training.train --out DIR``.
 
+A model serves one track (``--track``): text pages, or HTML pages, whose blocks carry
+the markup features too. The shipped model set holds one of each, in
+``filterkit/models/default/text`` and ``…/html``.
+
 Data: the hand-written pages of ``corpus/`` (plus any ``--corpus DIR`` of pages in the same
-format) with their recombined variants, and, with ``--benchmarks``, the training part
-of the public benchmark pages in ``../shared/data`` (rendered to the text track and
-labelled by alignment with their gold text). The held-out part, by domain, is never
+format) with their recombined variants (for the HTML track wrapped in neutral markup),
+and, with ``--benchmarks``, the training part of the public benchmark pages in
+``../shared/data`` (the text track reads their text rendering, the HTML track their HTML;
+both labelled by alignment with the gold text). The held-out part, by domain, is never
 trained on: it is scored after training, and the figures go into the model's metadata.
 """
 from __future__ import annotations
@@ -18,14 +23,15 @@ from pathlib import Path
 import numpy as np
 
 from filterkit import ContentFilter
-from filterkit.analysis import analyse
+from filterkit.analysis import Batch, analyse, analyse_blocks
+from filterkit.html_blocks import parse_blocks
 from filterkit.model import DEFAULT_THRESHOLD, ParagraphClassifier
 from filterkit.model_io import save_model
 from training import benchmarks
 from training.augment import recombine
 from training.corpus import CORPUS_DIR, CorpusFormatError, read_corpus
 from training.evaluation import held_out_sets, measure
-from training.examples import Example, from_benchmark, from_corpus
+from training.examples import TRACKS, Example, as_html, from_benchmark, from_corpus
 
 def _progress(iterable, **kwargs):
     from tqdm import tqdm
@@ -33,13 +39,23 @@ def _progress(iterable, **kwargs):
     return tqdm(iterable, file=sys.stderr, **kwargs)
 
 
-def training_examples(corpus_dirs: list[Path], use_benchmarks: bool) -> list[Example]:
+def training_examples(corpus_dirs: list[Path], use_benchmarks: bool, track: str = "text") -> list[Example]:
     corpus = [from_corpus(page) for directory in corpus_dirs for page in read_corpus(directory)]
     examples = corpus + recombine(corpus)
+    if track == "html":
+        examples = [as_html(example) for example in examples]
     if use_benchmarks:
         train_pages = [page for page in benchmarks.read_all() if not page.held_out]
-        examples += [from_benchmark(page) for page in _progress(train_pages, desc="render and label", unit="page")]
+        examples += [from_benchmark(page, track) for page in _progress(train_pages, desc="read and label", unit="page")]
     return examples
+
+
+def analyse_examples(examples: list[Example]) -> Batch:
+    """One batch of all examples' paragraphs (all examples of one track)."""
+    texts = [example.text for example in examples]
+    if examples and examples[0].track == "html":
+        return analyse_blocks([parse_blocks(text) for text in _progress(texts, desc="parse", unit="page")])
+    return analyse(texts)
 
 
 def fingerprint(examples: list[Example]) -> str:
@@ -54,7 +70,7 @@ def fingerprint(examples: list[Example]) -> str:
 
 def train(examples: list[Example], threshold: float = DEFAULT_THRESHOLD) -> ParagraphClassifier:
     print(f"analyse: {len(examples)} pages", file=sys.stderr)
-    batch = analyse([example.text for example in examples])
+    batch = analyse_examples(examples)
     labels = np.concatenate([np.asarray(example.labels, dtype=bool) for example in examples])
     if len(labels) != len(batch):
         raise RuntimeError("labels and paragraphs differ in number: a reader and the segmenter disagree")
@@ -67,7 +83,8 @@ def train(examples: list[Example], threshold: float = DEFAULT_THRESHOLD) -> Para
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training.train", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", required=True, type=Path, help="model directory to write (e.g. filterkit/models/default)")
+    parser.add_argument("--track", choices=TRACKS, default="text", help="the pages the model is for (default: text)")
+    parser.add_argument("--out", required=True, type=Path, help="model directory to write (e.g. filterkit/models/default/text)")
     parser.add_argument("--corpus", action="append", type=Path, default=[], metavar="DIR",
                         help="more labeled pages in the corpus/ format (repeatable)")
     parser.add_argument("--no-default-corpus", action="store_true", help="leave out the pages of corpus/")
@@ -85,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         if not directory.is_dir():
             parser.error(f"--corpus: {directory} is not a directory")
     try:
-        examples = training_examples(corpus_dirs, use_benchmarks)
+        examples = training_examples(corpus_dirs, use_benchmarks, args.track)
     except CorpusFormatError as error:
         parser.error(f"corpus page: {error}")
     if not examples:
@@ -95,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     figures = {}
     if use_benchmarks:
         for name, pages in held_out_sets().items():
-            result = measure(ContentFilter(model), [p.rendering() for p in pages], [p.gold for p in pages])
+            result = measure(ContentFilter(model), pages, args.track)
             figures[name] = {"f1": round(result.score.f1, 4), "precision": round(result.score.precision, 4),
                              "recall": round(result.score.recall, 4), "pages": result.score.pages}
             print(f"held-out {name:14s} {result.score}", file=sys.stderr)
@@ -106,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
             "command": "python -m training.train " + " ".join(argv if argv is not None else sys.argv[1:]),
             "training_data": {"pages": sources, "fingerprint": fingerprint(examples),
                               "held_out": "benchmark pages whose domain's SHA-1 first byte % 5 == 0"},
-            "figures": {"text track, held-out word F1 (threshold %.2f)" % model.threshold: figures}}
+            "figures": {f"{args.track} track, held-out word F1 (threshold {model.threshold:.2f})": figures}}
     save_model(model, args.out, meta)
     print(f"wrote {args.out}", file=sys.stderr)
     return 0
