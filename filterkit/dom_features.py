@@ -8,7 +8,8 @@ Added to the text features of ``features`` when a batch carries a ``Structure``:
   inherited from all ancestors and from the nearest three apart;
 * its containers (the owner's parent and the ancestors above it): how many blocks
   and tokens they hold, their link density, the block's share of them, and, as context
-  (jusText's neighbours, taken along the DOM), the mean of other scores over the container;
+  (jusText's neighbours, taken along the DOM), the mean of other scores over the container
+  and how far up the block's branch meets the page's best-scored block (``core_distance``);
 * hashed class/id words and tags of the nearest elements, for the lexical model: a
   site's ``entry-content`` or ``related-posts`` recur across sites.
 """
@@ -21,7 +22,7 @@ from filterkit.analysis import Batch
 from filterkit.hashing import token_hashes
 from filterkit.html_blocks import CONTAINER_LEVELS, FAMILIES, OWNER_KINDS
 
-DOM_FEATURE_SET_VERSION = 2  # part of the HTML track's feature-set version
+DOM_FEATURE_SET_VERSION = 3  # part of the HTML track's feature-set version
 DOM_HASH_FEATURES = 2 ** 16
 
 
@@ -29,7 +30,7 @@ def _groups(batch: Batch) -> list[tuple[np.ndarray, int]]:
     """Per container level: each block's container as a dense id, and the number of containers."""
     result = []
     for level in range(CONTAINER_LEVELS):
-        ids = batch.structure.containers[:, level]
+        ids = batch.structure.ancestors[:, 1 + level]
         unique, dense = np.unique(ids, return_inverse=True)
         result.append((dense.ravel(), len(unique)))
     return result
@@ -48,6 +49,27 @@ def container_means(values: np.ndarray, batch: Batch, weights: np.ndarray | None
         total = _group_sum(weights, group)
         means.append(np.divide(_group_sum(values * weights, group), total, out=np.zeros(len(values)), where=total > 0))
     return means
+
+
+def core_distance(values: np.ndarray, batch: Batch) -> list[np.ndarray]:
+    """How far each block's branch is from the page's core block (its block of largest ``values``).
+
+    Two columns: the levels from the block up to the lowest ancestor it shares with the
+    core, and from the core up to that ancestor (ANCESTOR_LEVELS + 1 where they share
+    none that near). The article's paragraphs meet the core at once; a teaser list beside
+    it meets it only high up; this is the one-container idea of readability and
+    trafilatura, as features rather than a rule.
+    """
+    chains = batch.structure.ancestors
+    core = np.zeros(len(values), dtype=np.int64)
+    for where in batch.page_slices():
+        if where.stop > where.start:
+            core[where] = where.start + int(np.argmax(values[where]))
+    shared = chains[:, :, None] == chains[core][:, None, :]
+    levels = chains.shape[1]
+    from_block, from_core = shared.any(axis=2), shared.any(axis=1)
+    return [np.where(side.any(axis=1), side.argmax(axis=1), levels).astype(np.float64)
+            for side in (from_block, from_core)]
 
 
 def structure_features(batch: Batch) -> np.ndarray:

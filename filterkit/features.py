@@ -26,7 +26,8 @@ from scipy import sparse
 from filterkit.analysis import Batch
 from filterkit.characters import (BULLET, CLOSER, COLON, COMMA, DIGIT, FULL_STOP, HAN, HANGUL, KANA, LETTER, PUNCT,
                                   QUOTE, SEPARATOR, SPACE, TERMINAL, UPPER)
-from filterkit.dom_features import DOM_FEATURE_SET_VERSION, container_means, dom_terms, structure_features
+from filterkit.dom_features import (DOM_FEATURE_SET_VERSION, container_means, core_distance, dom_terms,
+                                    structure_features)
 from filterkit.hashing import token_hashes
 from filterkit.language import UNDETERMINED
 
@@ -286,7 +287,8 @@ def first_pass_features(batch: Batch, terms: HashedTerms, idf: np.ndarray,
     neighbours = [shift(column, offset, page_index) for column in followed for offset in NEIGHBOUR_OFFSETS]
     windows = [window_mean(column, 3, page_index) for column in (log_tokens, shape[:, 2], lexical_score)]
     markup = [] if batch.structure is None else [structure_features(batch),
-                                                 *container_means(lexical_score, batch, n_tokens)]
+                                                 *container_means(lexical_score, batch, n_tokens),
+                                                 *core_distance(lexical_score * n_tokens, batch)]
     return np.column_stack([base, *neighbours, *windows, *markup]), page_terms
 
 
@@ -308,7 +310,8 @@ def second_pass_features(first: np.ndarray, scores: np.ndarray, batch: Batch, pa
     coherence_sure = page_terms.similarity((scores > 0.8).astype(np.float64))
     rank = _rank_within_pages(scores, offsets)
     spans = [feature for bar in SPAN_BARS for feature in _best_span(scores, n_tokens, bar, offsets)]
-    markup = [] if batch.structure is None else container_means(scores, batch, n_tokens)
+    markup = [] if batch.structure is None else [*container_means(scores, batch, n_tokens),
+                                                 *core_distance(scores * n_tokens, batch)]
     return np.column_stack([first, scores, *around, *windows, page_max, page_mean, scores - page_mean,
                             share_before, share_after, coherence_best, coherence_sure, rank, *spans, *markup])
 

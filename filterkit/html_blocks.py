@@ -44,7 +44,8 @@ SKIP_TAGS = frozenset("""
 GAP_TAGS = frozenset("p h1 h2 h3 h4 h5 h6 pre blockquote title table ul ol dl".split())
 MAX_PATH_TAGS = 8  # a block's tag path names at most this many of its nearest block ancestors
 NOSCRIPT_FALLBACK_CHARS = 200  # a page with less visible text than this is read from its <noscript> instead
-CONTAINER_LEVELS = 4  # a block's containers: its owner's parent, grandparent and on up, this many
+CONTAINER_LEVELS = 4  # containers whose contents are summed up per block: the owner's parent, grandparent…
+ANCESTOR_LEVELS = 8  # ancestors remembered per block, to find where two blocks' branches meet
 
 # Families of class/id words and of semantic tags: one bit each, set on an element and inherited by its blocks.
 FAMILIES = ("nav", "footer", "header", "sidebar", "related", "comment", "share", "ad", "meta", "content", "title",
@@ -126,7 +127,7 @@ class Structure:
     tags: np.ndarray  # inline elements inside the block
     bits: np.ndarray  # family bits of the owner and all its ancestors
     near_bits: np.ndarray  # family bits of the owner and its two nearest block ancestors
-    containers: np.ndarray  # (n, CONTAINER_LEVELS): ids of the owner's ancestors, nearest first (unique per batch)
+    ancestors: np.ndarray  # (n, 1 + ANCESTOR_LEVELS): ids of the owner and its ancestors, nearest first (unique per batch)
     terms: list[tuple[str, ...]]  # class/id words and tags of the owner and its two nearest ancestors
     paths: list[str]  # the owner's tag path, for the JSON output
 
@@ -136,21 +137,21 @@ class Structure:
     def take(self, rows: slice) -> "Structure":
         """The structure of a run of blocks (a window of a long page)."""
         return Structure(self.owner_kind[rows], self.heading[rows], self.depth[rows], self.link_chars[rows],
-                         self.tags[rows], self.bits[rows], self.near_bits[rows], self.containers[rows],
+                         self.tags[rows], self.bits[rows], self.near_bits[rows], self.ancestors[rows],
                          self.terms[rows], self.paths[rows])
 
     @staticmethod
     def concatenate(parts: list["Structure"]) -> "Structure":
         """One structure for a batch; container ids are renumbered so no two pages share one."""
         shift = 0
-        containers = []
+        ancestors = []
         for part in parts:
-            containers.append(part.containers + shift)
-            shift += int(part.containers.max()) + 1 if len(part) else 0
+            ancestors.append(part.ancestors + shift)
+            shift += int(part.ancestors.max()) + 1 if len(part) else 0
         arrays = {name: np.concatenate([getattr(part, name) for part in parts]) if parts else np.zeros(0, np.int64)
                   for name in ("owner_kind", "heading", "depth", "link_chars", "tags", "bits", "near_bits")}
-        empty = np.zeros((0, CONTAINER_LEVELS), np.int64)
-        return Structure(**arrays, containers=np.concatenate(containers) if parts else empty,
+        empty = np.zeros((0, 1 + ANCESTOR_LEVELS), np.int64)
+        return Structure(**arrays, ancestors=np.concatenate(ancestors) if parts else empty,
                          terms=[t for part in parts for t in part.terms], paths=[p for part in parts for p in part.paths])
 
 
@@ -272,8 +273,8 @@ class _BlockBuilder:
             path = self.path
             owner_at = self.block_path[-1]
             owner = path[owner_at]
-            ancestors = [path[max(owner_at - level, 0)] for level in range(1, CONTAINER_LEVELS + 1)]
-            parent, grand = ancestors[0], ancestors[1]
+            ancestors = [path[max(owner_at - level, 0)] for level in range(ANCESTOR_LEVELS + 1)]
+            parent, grand = ancestors[1], ancestors[2]
             near = owner.bits | parent.bits | grand.bits
             heading = int(owner.tag[1]) if len(owner.tag) == 2 and owner.tag[0] == "h" and owner.tag[1].isdigit() else 0
             kind = OWNER_KINDS.index(_OWNER_KIND.get(owner.tag, "other"))
@@ -295,7 +296,7 @@ class _BlockBuilder:
         gap = [tag in GAP_TAGS for tag in self.owner_tags]
         segments = [Segment(text, 0, gap[i] or i == 0 or gap[i - 1], gap[i] or i == n - 1 or gap[i + 1])
                     for i, text in enumerate(self.texts)]
-        rows = np.array(self.rows, dtype=np.int64).reshape(n, 7 + CONTAINER_LEVELS)
+        rows = np.array(self.rows, dtype=np.int64).reshape(n, 8 + ANCESTOR_LEVELS)
         return segments, Structure(rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3], rows[:, 4], rows[:, 5], rows[:, 6],
                                    rows[:, 7:].copy(), self.terms, self.paths)
 
