@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 
@@ -87,6 +88,7 @@ _TAG_FAMILY = {"nav": "nav", "footer": "footer", "header": "header", "aside": "s
                "main": "content", "form": "form", "fieldset": "form", "ul": "list", "ol": "list", "dl": "list",
                "li": "list", "menu": "nav", "table": "table", "figure": "figure", "figcaption": "figure", "a": "link",
                "time": "meta", "address": "meta", "h1": "title"}
+_TAG_BITS = {tag: _BIT[family] for tag, family in _TAG_FAMILY.items()}
 _WORD_BITS: dict[str, int] = {}
 for _family, _words in _FAMILY_WORDS.items():
     for _word in _words.split():
@@ -155,9 +157,8 @@ class Structure:
                          terms=[t for part in parts for t in part.terms], paths=[p for part in parts for p in part.paths])
 
 
-@dataclass(frozen=True, slots=True)
-class _Open:
-    """An element on the walk's path from the root."""
+class _Open(NamedTuple):
+    """An element on the walk's path from the root (a named tuple: a page opens thousands)."""
 
     node: object
     tag: str
@@ -203,15 +204,16 @@ class _BlockBuilder:
 
     def _open(self, node, tag: str) -> _Open:
         attributes = node.attributes
-        bits = _BIT[_TAG_FAMILY[tag]] if tag in _TAG_FAMILY else 0
+        bits = _TAG_BITS.get(tag, 0)
         words: tuple[str, ...] = ()
-        names = " ".join(value for key in ("class", "id") if (value := attributes.get(key)))
-        if names:
-            name_bits, words = attribute_words(names)
-            bits |= name_bits
-        if "hidden" in attributes or attributes.get("aria-hidden") == "true" or \
-                _HIDDEN_STYLE.search(attributes.get("style") or ""):
-            bits |= _BIT["hidden"]
+        if attributes:
+            names, ident = attributes.get("class"), attributes.get("id")
+            if names or ident:
+                name_bits, words = attribute_words(f"{names or ''} {ident or ''}")
+                bits |= name_bits
+            if "hidden" in attributes or attributes.get("aria-hidden") == "true" or \
+                    _HIDDEN_STYLE.search(attributes.get("style") or ""):
+                bits |= _BIT["hidden"]
         inherited = bits | (self.path[-1].inherited if self.path else 0)
         self.serial += 1
         return _Open(node, tag, self.serial, bits, inherited, words, tag in BLOCK_TAGS)
@@ -238,10 +240,12 @@ class _BlockBuilder:
             tag = node.tag
             if tag == "-text":
                 text = node.text_content
-                if text:
+                if text and not text.isspace():
                     self.pieces.append(text)
                     if self.links_open:
                         self.link_chars += len(text) - text.count(" ")
+                elif text and self.pieces:  # white space between words; before any word it is nothing
+                    self.pieces.append(" ")
                 node = node.next
                 continue
             if tag is None or tag[0] == "-" or tag in SKIP_TAGS:
@@ -273,7 +277,8 @@ class _BlockBuilder:
             path = self.path
             owner_at = self.block_path[-1]
             owner = path[owner_at]
-            ancestors = [path[max(owner_at - level, 0)] for level in range(ANCESTOR_LEVELS + 1)]
+            ancestors = path[owner_at::-1][:ANCESTOR_LEVELS + 1]
+            ancestors += [path[0]] * (ANCESTOR_LEVELS + 1 - len(ancestors))
             parent, grand = ancestors[1], ancestors[2]
             near = owner.bits | parent.bits | grand.bits
             heading = int(owner.tag[1]) if len(owner.tag) == 2 and owner.tag[0] == "h" and owner.tag[1].isdigit() else 0
