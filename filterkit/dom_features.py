@@ -10,8 +10,11 @@ Added to the text features of ``features`` when a batch carries a ``Structure``:
   and tokens they hold, their link density, the block's share of them, and, as context
   (jusText's neighbours, taken along the DOM), the mean of other scores over the container
   and how far up the block's branch meets the page's best-scored block (``core_distance``);
-* hashed class/id words and tags of the nearest elements, for the lexical model: a
-  site's ``entry-content`` or ``related-posts`` recur across sites.
+* hashed class/id words and tags of the nearest elements and of the ancestors further up,
+  for the lexical model: ``entry-content`` or ``related-posts`` recur across sites.
+
+The link density of the neighbouring blocks is added in ``features`` beside the other
+neighbour features.
 """
 from __future__ import annotations
 
@@ -22,7 +25,7 @@ from filterkit.analysis import Batch
 from filterkit.hashing import token_hashes
 from filterkit.html_blocks import CONTAINER_LEVELS, FAMILIES, OWNER_KINDS
 
-DOM_FEATURE_SET_VERSION = 3  # part of the HTML track's feature-set version
+DOM_FEATURE_SET_VERSION = 4  # part of the HTML track's feature-set version
 DOM_HASH_FEATURES = 2 ** 16
 
 
@@ -72,13 +75,17 @@ def core_distance(values: np.ndarray, batch: Batch) -> list[np.ndarray]:
             for side in (from_block, from_core)]
 
 
+def block_link_density(batch: Batch) -> np.ndarray:
+    """Share of each block's characters inside links (boilerpipe's strongest single cue)."""
+    return batch.structure.link_chars / np.maximum(batch.chars.lengths, 1).astype(np.float64)
+
+
 def structure_features(batch: Batch) -> np.ndarray:
     """The markup features of every block (the batch must carry a Structure)."""
     structure = batch.structure
     n = len(batch)
     n_tokens = batch.token_counts.astype(np.float64)
-    lengths = np.maximum(batch.chars.lengths, 1).astype(np.float64)
-    link_density = structure.link_chars / lengths
+    link_density = block_link_density(batch)
     kinds = np.zeros((n, len(OWNER_KINDS)))
     kinds[np.arange(n), structure.owner_kind] = 1.0
     families = [((bits >> i) & 1).astype(np.float64) for bits in (structure.bits, structure.near_bits)

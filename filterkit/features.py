@@ -26,8 +26,8 @@ from scipy import sparse
 from filterkit.analysis import Batch
 from filterkit.characters import (BULLET, CLOSER, COLON, COMMA, DIGIT, FULL_STOP, HAN, HANGUL, KANA, LETTER, PUNCT,
                                   QUOTE, SEPARATOR, SPACE, TERMINAL, UPPER)
-from filterkit.dom_features import (DOM_FEATURE_SET_VERSION, container_means, core_distance, dom_terms,
-                                    structure_features)
+from filterkit.dom_features import (DOM_FEATURE_SET_VERSION, block_link_density, container_means, core_distance,
+                                    dom_terms, structure_features)
 from filterkit.hashing import token_hashes
 from filterkit.language import UNDETERMINED
 
@@ -286,9 +286,12 @@ def first_pass_features(batch: Batch, terms: HashedTerms, idf: np.ndarray,
                 coherence_longest, lexical_score]
     neighbours = [shift(column, offset, page_index) for column in followed for offset in NEIGHBOUR_OFFSETS]
     windows = [window_mean(column, 3, page_index) for column in (log_tokens, shape[:, 2], lexical_score)]
-    markup = [] if batch.structure is None else [structure_features(batch),
-                                                 *container_means(lexical_score, batch, n_tokens),
-                                                 *core_distance(lexical_score * n_tokens, batch)]
+    markup = []
+    if batch.structure is not None:
+        links = block_link_density(batch)
+        markup = [structure_features(batch), *container_means(lexical_score, batch, n_tokens),
+                  *core_distance(lexical_score * n_tokens, batch),
+                  *(shift(links, offset, page_index) for offset in NEIGHBOUR_OFFSETS), window_mean(links, 3, page_index)]
     return np.column_stack([base, *neighbours, *windows, *markup]), page_terms
 
 

@@ -47,6 +47,7 @@ MAX_PATH_TAGS = 8  # a block's tag path names at most this many of its nearest b
 NOSCRIPT_FALLBACK_CHARS = 200  # a page with less visible text than this is read from its <noscript> instead
 CONTAINER_LEVELS = 4  # containers whose contents are summed up per block: the owner's parent, grandparent…
 ANCESTOR_LEVELS = 8  # ancestors remembered per block, to find where two blocks' branches meet
+FAR_TERM_LEVELS = 12  # class/id words of ancestors up to this far become terms (the nearest three apart)
 
 # Families of class/id words and of semantic tags: one bit each, set on an element and inherited by its blocks.
 FAMILIES = ("nav", "footer", "header", "sidebar", "related", "comment", "share", "ad", "meta", "content", "title",
@@ -130,7 +131,7 @@ class Structure:
     bits: np.ndarray  # family bits of the owner and all its ancestors
     near_bits: np.ndarray  # family bits of the owner and its two nearest block ancestors
     ancestors: np.ndarray  # (n, 1 + ANCESTOR_LEVELS): ids of the owner and its ancestors, nearest first (unique per batch)
-    terms: list[tuple[str, ...]]  # class/id words and tags of the owner and its two nearest ancestors
+    terms: list[tuple[str, ...]]  # tags and class/id words of the owner and its ancestors (^word: three or more up)
     paths: list[str]  # the owner's tag path, for the JSON output
 
     def __len__(self) -> int:
@@ -288,7 +289,9 @@ class _BlockBuilder:
                               *(ancestor.serial for ancestor in ancestors)))
             self.texts.append(text)
             self.owner_tags.append(owner.tag)
-            self.terms.append((f"<{owner.tag}>", f"<{parent.tag}>", *owner.words, *parent.words, *grand.words))
+            far = {f"^{word}" for element in path[max(owner_at - FAR_TERM_LEVELS, 0):max(owner_at - 2, 0)]
+                   for word in element.words}
+            self.terms.append((f"<{owner.tag}>", f"<{parent.tag}>", *owner.words, *parent.words, *grand.words, *far))
             blocks = [path[i].tag for i in self.block_path[-MAX_PATH_TAGS:]]
             self.paths.append((">".join(blocks) if len(self.block_path) <= MAX_PATH_TAGS else "…>" + ">".join(blocks)))
         self.pieces = []

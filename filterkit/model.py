@@ -13,13 +13,16 @@ three learned steps:
    paragraphs the previous pass liked best. ``REVISIONS`` says how many such passes
    (one: a second measured no better).
 
-Each step is trained on out-of-fold scores of the step before (folds by page), so that
-it learns how far those scores can be trusted on pages never seen. Training weights are
+Each step is trained on out-of-fold scores of the step before, so that it learns how far
+those scores can be trusted on pages never seen. Folds are by site where the trainer
+says which pages share one: a site's pages share its boilerplate and class names, and a
+fold that saw the site's other pages would make the lexical scores look surer than they
+are on a new site. Training weights are
 by paragraph size, as in dragnet.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -64,8 +67,12 @@ class ParagraphClassifier:
         self.random_state = random_state
 
     # -- training -------------------------------------------------------------------------
-    def fit(self, batch: Batch, labels: np.ndarray, progress=None) -> "ParagraphClassifier":
-        """Learn from paragraphs labelled True (main) or False; ``progress(str)`` hears of each step."""
+    def fit(self, batch: Batch, labels: np.ndarray, progress=None,
+            page_groups: Sequence[str] | None = None) -> "ParagraphClassifier":
+        """Learn from paragraphs labelled True (main) or False; ``progress(str)`` hears of each step.
+
+        ``page_groups``: per page, the group it must share a fold with (its site); default each page alone.
+        """
         say = progress or (lambda message: None)
         labels = np.asarray(labels, dtype=bool)
         self.track = batch.track
@@ -73,7 +80,7 @@ class ParagraphClassifier:
         terms = HashedTerms(batch)
         self.idf_ = _idf(terms.matrix, batch)
         rows = lexical_rows(tfidf(terms.matrix, self.idf_), batch)
-        fold = self._fold_of_paragraph(batch)
+        fold = self._fold_of_paragraph(batch, page_groups)
 
         say("lexical model")
         lexical = self._out_of_fold(self._lexical, rows, labels, weights, fold)
@@ -99,10 +106,13 @@ class ParagraphClassifier:
             scores[held] = make(features[~held], labels[~held], weights[~held]).predict_proba(features[held])[:, 1]
         return scores
 
-    def _fold_of_paragraph(self, batch: Batch) -> np.ndarray:
+    def _fold_of_paragraph(self, batch: Batch, page_groups: Sequence[str] | None) -> np.ndarray:
+        n_pages = len(batch.offsets) - 1
+        groups = np.unique(np.asarray(page_groups), return_inverse=True)[1].ravel() if page_groups is not None \
+            else np.arange(n_pages)
         rng = np.random.default_rng(self.random_state)
-        page_fold = rng.permutation(len(batch.offsets) - 1) % self.folds
-        return page_fold[batch.page_index]
+        group_fold = rng.permutation(int(groups.max()) + 1 if n_pages else 0) % self.folds
+        return group_fold[groups][batch.page_index]
 
     def _lexical(self, rows, labels, weights):
         from sklearn.linear_model import SGDClassifier

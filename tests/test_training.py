@@ -78,3 +78,28 @@ def test_predict_applies_the_threshold():
     model, _ = load_model()
     batch = analyse(["Title of a page\nA long paragraph of prose, written for this test, ends here."])
     assert (model.predict(batch) == (model.predict_proba(batch) >= model.threshold)).all()
+
+
+def test_small_html_training_run_makes_a_model_set_with_the_text_model(tmp_path):
+    """An HTML model trained on corpus pages in neutral markup, saved beside a text model, serves both tracks."""
+    import shutil
+
+    from filterkit import ContentFilter, ModelError
+    from filterkit.model_io import DEFAULT_MODEL_DIR
+    from training.examples import as_html
+    from training.train import analyse_examples
+
+    examples = [as_html(from_corpus(page)) for page in read_corpus()[::4]]
+    assert all(len(analyse_examples([e])) == len(e.labels) for e in examples[:5])
+    model = train(examples)
+    assert model.track == "html"
+    save_model(model, tmp_path / "set" / "html", {})
+    shutil.copytree(DEFAULT_MODEL_DIR / "text", tmp_path / "set" / "text")
+    content_filter = ContentFilter(tmp_path / "set")
+    assert content_filter.filter(examples[0].text).format == "html"
+    assert content_filter.filter("A line of text.\nAnother line.").format == "text"
+    html_only = ContentFilter(tmp_path / "set" / "html")
+    with pytest.raises(ModelError, match="text"):
+        html_only.filter("A line of text.", format="text")
+    with pytest.raises(ModelError, match="html track"):
+        model.predict_proba(analyse(["A line of text."]))

@@ -40,7 +40,7 @@ def c4_lines(text: str) -> str:
                      if C4_TERMINAL.search(s.text) and len(scoring_tokens(s.text)) >= 3)
 
 
-def _cli(args: list[str], stdin_path: Path) -> tuple[float, int]:
+def cli_run(args: list[str], stdin_path: Path) -> tuple[float, int]:
     """(wall seconds, largest peak RSS in MB of any child so far) for one run of the filterkit CLI."""
     with stdin_path.open("rb") as stdin:
         started = time.perf_counter()
@@ -100,9 +100,9 @@ def main(argv: list[str] | None = None) -> int:
                     if written >= BIG_PAGE_BYTES:
                         break
         for label, path in (("seed page (English + Chinese)", SEED_PAGE), ("English-only page", english)):
-            best = min(_cli(model_args, path)[0] for _ in range(COLD_RUNS))
+            best = min(cli_run(model_args, path)[0] for _ in range(COLD_RUNS))
             print(f"cold start, filterkit < {label}: {best:.2f} s (best of {COLD_RUNS})")
-        elapsed, peak = _cli(model_args, big)
+        elapsed, peak = cli_run(model_args, big)
         print(f"20 MB page ({big.stat().st_size / 1e6:.1f} MB): {elapsed:.1f} s, peak memory {peak} MB")
     return 0
 

@@ -7,17 +7,21 @@ precision, recall and pages/s per data set and language, with filterkit's margin
 trafilatura. Each extractor runs with its default settings; readability's summary (HTML)
 is turned into text by html-text, and jusText uses its English stoplist on English pages
 and its documented language-independent mode (no stoplist) on Chinese ones, for which it
-has none. Needs ``../shared``.
+has none. Then, unless ``--skip-cli``, the command's cold start on an HTML page and its
+time and peak memory on a 20 MB HTML page. Needs ``../shared``.
 """
 from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
+from pathlib import Path
 from typing import Callable
 
 from filterkit import ContentFilter
 from training import benchmarks
+from training.benchmark import BIG_PAGE_BYTES, COLD_RUNS, cli_run
 from training.evaluation import held_out_sets
 from training.scoring import Score, macro_score
 
@@ -86,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training.html_benchmark", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", help="model directory (default: the shipped model set)")
+    parser.add_argument("--skip-cli", action="store_true", help="leave out the cold-start and 20 MB runs")
     parser.add_argument("--only", choices=sorted(BASELINES), action="append",
                         help="run only these established extractors (repeatable; default: all)")
     args = parser.parse_args(argv)
@@ -115,7 +120,33 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{set_name:15s} filterkit - trafilatura: F1 {ours[0].f1 - theirs[0].f1:+.3f}, "
                   f"speed x{ours[1] / theirs[1]:.1f}")
         sys.stdout.flush()
+    if not args.skip_cli:
+        _cli_figures(["--model", args.model] if args.model else [], held_out_sets()["wcxb-dev"])
     return 0
+
+
+def _cli_figures(model_args: list[str], pages: list[benchmarks.BenchmarkPage]) -> None:
+    """Cold start on one HTML page; time and peak memory on a 20 MB page made of many pages' bodies."""
+    with tempfile.TemporaryDirectory() as scratch:
+        one = Path(scratch) / "page.html"
+        one.write_text(pages[0].html(), encoding="utf-8")
+        best = min(cli_run(model_args, one)[0] for _ in range(COLD_RUNS))
+        print(f"cold start, filterkit < an English HTML page: {best:.2f} s (best of {COLD_RUNS})")
+        big = Path(scratch) / "big.html"
+        with big.open("w", encoding="utf-8") as stream:
+            stream.write("<html><body>")
+            written = 0
+            while written < BIG_PAGE_BYTES:
+                for page in pages:
+                    html = page.html()
+                    body = html[html.lower().find("<body"):]
+                    stream.write(f"<div>{body}</div>")
+                    written += len(body.encode("utf-8"))
+                    if written >= BIG_PAGE_BYTES:
+                        break
+            stream.write("</body></html>")
+        elapsed, peak = cli_run(["--format", "html", *model_args], big)
+        print(f"20 MB HTML page ({big.stat().st_size / 1e6:.1f} MB): {elapsed:.1f} s, peak memory {peak} MB")
 
 
 if __name__ == "__main__":

@@ -75,7 +75,8 @@ def train(examples: list[Example], threshold: float = DEFAULT_THRESHOLD) -> Para
     if len(labels) != len(batch):
         raise RuntimeError("labels and paragraphs differ in number: a reader and the segmenter disagree")
     started = time.perf_counter()
-    model = ParagraphClassifier(threshold=threshold).fit(batch, labels, progress=lambda m: print(f"fit: {m}", file=sys.stderr))
+    model = ParagraphClassifier(threshold=threshold).fit(batch, labels, progress=lambda m: print(f"fit: {m}", file=sys.stderr),
+                                                         page_groups=[example.domain for example in examples])
     print(f"fit: done in {time.perf_counter() - started:.0f} s on {len(batch)} paragraphs", file=sys.stderr)
     return model
 
