@@ -5,7 +5,9 @@ Added to the text features of ``features`` when a batch carries a ``Structure``:
 * the block's own markup: the kind of element that owns it, heading level, depth, how
   much of it is link text (navigation and teaser lists are links), inline tags per token;
 * the families of its ancestors' class/id words and semantic tags (``html_blocks.FAMILIES``),
-  inherited from all ancestors and from the nearest three apart;
+  inherited from all ancestors and from the nearest three apart, and the share of the
+  page's text under each family (a forum thread is mostly under "comment"; an article
+  with a comment section is not, and there the comments are not its content);
 * its containers (the owner's parent and the ancestors above it): how many blocks
   and tokens they hold, their link density, the block's share of them, and, as context
   (jusText's neighbours, taken along the DOM), the mean of other scores over the container
@@ -25,7 +27,7 @@ from filterkit.analysis import Batch
 from filterkit.hashing import token_hashes
 from filterkit.html_blocks import CONTAINER_LEVELS, FAMILIES, OWNER_KINDS
 
-DOM_FEATURE_SET_VERSION = 4  # part of the HTML track's feature-set version
+DOM_FEATURE_SET_VERSION = 5  # part of the HTML track's feature-set version
 DOM_HASH_FEATURES = 2 ** 16
 
 
@@ -92,6 +94,9 @@ def structure_features(batch: Batch) -> np.ndarray:
                 for i in range(len(FAMILIES))]
     columns = [kinds, structure.heading, np.log1p(structure.depth), link_density, np.log1p(structure.tags),
                structure.tags / np.maximum(n_tokens, 1), *families]
+    whole_page = (batch.page_index, len(batch.offsets) - 1)
+    page_tokens = np.maximum(_group_sum(n_tokens, whole_page), 1)
+    columns += [_group_sum(family * n_tokens, whole_page) / page_tokens for family in families[:len(FAMILIES)]]
     for group in _groups(batch):
         blocks = _group_sum(np.ones(n), group)
         tokens = _group_sum(n_tokens, group)

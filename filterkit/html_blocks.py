@@ -94,15 +94,24 @@ _WORD_BITS: dict[str, int] = {}
 for _family, _words in _FAMILY_WORDS.items():
     for _word in _words.split():
         _WORD_BITS[_word] = _WORD_BITS.get(_word, 0) | _BIT[_family]
-_PART_PATTERNS = [(re.compile("|".join(map(re.escape, parts))), _BIT[family]) for family, parts in _FAMILY_PARTS.items()]
+_PART_BITS: dict[str, int] = {}
+for _family, _parts in _FAMILY_PARTS.items():
+    for _part in _parts:
+        _PART_BITS[_part] = _PART_BITS.get(_part, 0) | _BIT[_family]
+_PARTS = re.compile("|".join(map(re.escape, sorted(_PART_BITS, key=len, reverse=True))))
 _WORD = re.compile(r"[a-z]+|[\u4e00-\u9fff]+")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
 # The owner tag's kind, one feature column each.
 OWNER_KINDS = ("p", "li", "cell", "div", "heading", "pre", "quote", "definition", "title", "other")
-_OWNER_KIND = {"p": "p", "li": "li", "td": "cell", "th": "cell", "caption": "cell", "pre": "pre",
+_OWNER_KIND: dict[str, str] = {"p": "p", "li": "li", "td": "cell", "th": "cell", "caption": "cell", "pre": "pre",
                "blockquote": "quote", "dd": "definition", "dt": "definition", "title": "title",
                **{f"h{level}": "heading" for level in range(1, 7)},
                **{tag: "div" for tag in "div section article main center body html details summary".split()}}
+
+
+_KIND_INDEX = {tag: OWNER_KINDS.index(kind) for tag, kind in _OWNER_KIND.items()}
+_OTHER_KIND = OWNER_KINDS.index("other")
+_HEADING = {f"h{level}": level for level in range(1, 7)}
 
 
 @lru_cache(maxsize=65536)
@@ -113,9 +122,8 @@ def attribute_words(value: str) -> tuple[int, tuple[str, ...]]:
     bits = 0
     for word in words:
         bits |= _WORD_BITS.get(word, 0)
-    for pattern, bit in _PART_PATTERNS:
-        if not bits & bit and pattern.search(lowered):
-            bits |= bit
+    for part in _PARTS.findall(lowered):
+        bits |= _PART_BITS[part]
     return bits, words
 
 
@@ -202,10 +210,19 @@ class _BlockBuilder:
         self.paths: list[str] = []
         self.owner_tags: list[str] = []
         self.noscript: list = []  # the <noscript> elements, kept for the fallback
+        self.last_owner: _Open | None = None  # the owner described by the four fields below
+        self.owner_row: tuple[int, ...] = ()
+        self.last_terms: tuple[str, ...] = ()
+        self.last_path = ""
+        self.far_terms: dict[int, tuple[str, ...]] = {}
 
     def _open(self, node, tag: str) -> _Open:
-        attributes = node.attributes
+        self.serial += 1
+        above = self.path[-1].inherited if self.path else 0
         bits = _TAG_BITS.get(tag, 0)
+        if tag not in BLOCK_TAGS:  # an inline element's class names describe words, not blocks: not read
+            return _Open(node, tag, self.serial, bits, bits | above, (), False)
+        attributes = node.attributes
         words: tuple[str, ...] = ()
         if attributes:
             names, ident = attributes.get("class"), attributes.get("id")
@@ -215,25 +232,24 @@ class _BlockBuilder:
             if "hidden" in attributes or attributes.get("aria-hidden") == "true" or \
                     _HIDDEN_STYLE.search(attributes.get("style") or ""):
                 bits |= _BIT["hidden"]
-        inherited = bits | (self.path[-1].inherited if self.path else 0)
-        self.serial += 1
-        return _Open(node, tag, self.serial, bits, inherited, words, tag in BLOCK_TAGS)
+        return _Open(node, tag, self.serial, bits, bits | above, words, True)
 
     def walk(self, root) -> None:
         """Visit every node once, in document order, with an explicit stack of open elements."""
         node = root.child
-        self.path = [self._open(root, root.tag or "html")]
-        self.block_path = [0]  # the root owns text outside any block element
+        path = self.path = [self._open(root, root.tag or "html")]
+        block_path = self.block_path = [0]  # the root owns text outside any block element
+        pieces = self.pieces
         while True:
             if node is None:
-                closed = self.path[-1]
-                if closed.block or len(self.path) == 1:
+                closed = path[-1]
+                if closed.block or len(path) == 1:
                     self.flush()
-                if len(self.path) == 1:
+                if len(path) == 1:
                     return
                 if closed.block:
-                    self.block_path.pop()
-                self.path.pop()
+                    block_path.pop()
+                path.pop()
                 if closed.tag == "a":
                     self.links_open -= 1
                 node = closed.node.next
@@ -242,61 +258,72 @@ class _BlockBuilder:
             if tag == "-text":
                 text = node.text_content
                 if text and not text.isspace():
-                    self.pieces.append(text)
+                    pieces.append(text)
                     if self.links_open:
                         self.link_chars += len(text) - text.count(" ")
-                elif text and self.pieces:  # white space between words; before any word it is nothing
-                    self.pieces.append(" ")
-                node = node.next
-                continue
-            if tag is None or tag[0] == "-" or tag in SKIP_TAGS:
+                elif text and pieces:  # white space between words; before any word it is nothing
+                    pieces.append(" ")
+            elif tag is None or tag[0] == "-" or tag in SKIP_TAGS:
                 if tag == "noscript":
                     self.noscript.append(node)
-                node = node.next
-                continue
-            if tag == "br":
+            elif tag == "br":
                 self.flush()
-                node = node.next
-                continue
-            opened = self._open(node, tag)
-            if opened.block:
-                self.flush()
-                self.block_path.append(len(self.path))
             else:
-                self.inline_tags += 1
-                if tag == "a":
-                    self.links_open += 1
-            self.path.append(opened)
-            node = node.child
+                opened = self._open(node, tag)
+                if opened.block:
+                    self.flush()
+                    block_path.append(len(path))
+                else:
+                    self.inline_tags += 1
+                    if tag == "a":
+                        self.links_open += 1
+                path.append(opened)
+                node = node.child
+                continue
+            node = node.next
 
     def flush(self) -> None:
         """End the current block: keep it if it has any visible text."""
         if not self.pieces:
+            self.inline_tags = 0
             return
         text = " ".join("".join(self.pieces).split())
         if text:
-            path = self.path
-            owner_at = self.block_path[-1]
-            owner = path[owner_at]
-            ancestors = path[owner_at::-1][:ANCESTOR_LEVELS + 1]
-            ancestors += [path[0]] * (ANCESTOR_LEVELS + 1 - len(ancestors))
-            parent, grand = ancestors[1], ancestors[2]
-            near = owner.bits | parent.bits | grand.bits
-            heading = int(owner.tag[1]) if len(owner.tag) == 2 and owner.tag[0] == "h" and owner.tag[1].isdigit() else 0
-            kind = OWNER_KINDS.index(_OWNER_KIND.get(owner.tag, "other"))
-            link_chars = min(self.link_chars, len(text))
-            self.rows.append((kind, heading, owner_at, link_chars, self.inline_tags, owner.inherited, near,
-                              *(ancestor.serial for ancestor in ancestors)))
+            if self.last_owner is not self.path[self.block_path[-1]]:
+                self._describe_owner()
+            self.rows.append((*self.owner_row[:3], min(self.link_chars, len(text)), self.inline_tags,
+                              *self.owner_row[3:]))
             self.texts.append(text)
-            self.owner_tags.append(owner.tag)
-            far = {f"^{word}" for element in path[max(owner_at - FAR_TERM_LEVELS, 0):max(owner_at - 2, 0)]
-                   for word in element.words}
-            self.terms.append((f"<{owner.tag}>", f"<{parent.tag}>", *owner.words, *parent.words, *grand.words, *far))
-            blocks = [path[i].tag for i in self.block_path[-MAX_PATH_TAGS:]]
-            self.paths.append((">".join(blocks) if len(self.block_path) <= MAX_PATH_TAGS else "…>" + ">".join(blocks)))
-        self.pieces = []
+            self.owner_tags.append(self.last_owner.tag)
+            self.terms.append(self.last_terms)
+            self.paths.append(self.last_path)
+        self.pieces.clear()
         self.link_chars = 0
         self.inline_tags = 0
+
+    def _describe_owner(self) -> None:
+        """What the current block's owner and its ancestors say, shared by all blocks of that owner."""
+        path = self.path
+        owner_at = self.block_path[-1]
+        owner = path[owner_at]
+        chain = path[max(owner_at - ANCESTOR_LEVELS, 0):owner_at + 1][::-1]
+        serials = [element.serial for element in chain] + [path[0].serial] * (ANCESTOR_LEVELS + 1 - len(chain))
+        parent = chain[1] if len(chain) > 1 else owner
+        grand = chain[2] if len(chain) > 2 else parent
+        self.owner_row = (_KIND_INDEX.get(owner.tag, _OTHER_KIND), _HEADING.get(owner.tag, 0), owner_at,
+                          owner.inherited, owner.bits | parent.bits | grand.bits, *serials)
+        far: tuple[str, ...] = ()
+        if owner_at >= 3:  # the words further up are those of the great-grandparent's line, shared by cousins
+            top = path[owner_at - 3]
+            far = self.far_terms.get(top.serial)
+            if far is None:
+                far = self.far_terms[top.serial] = tuple(
+                    {f"^{word}" for element in path[max(owner_at - FAR_TERM_LEVELS, 0):owner_at - 2]
+                     for word in element.words})
+        self.last_terms = (f"<{owner.tag}>", f"<{parent.tag}>", *owner.words, *parent.words, *grand.words, *far)
+        blocks = [path[i].tag for i in self.block_path[-MAX_PATH_TAGS:]]
+        self.last_path = ">".join(blocks) if len(self.block_path) <= MAX_PATH_TAGS else "…>" + ">".join(blocks)
+        self.last_owner = owner
 
     def result(self) -> tuple[list[Segment], Structure]:
         self.flush()
