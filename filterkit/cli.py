@@ -55,7 +55,8 @@ def _parser() -> argparse.ArgumentParser:
     output.add_argument("--jsonl", action="store_true", help="read and write JSON Lines, one page per line")
     parser.add_argument("--threshold", type=float, metavar="P",
                         help="keep paragraphs with P(main) >= P (default: the model's, see its meta.json)")
-    parser.add_argument("--model", metavar="DIR", help="a model directory (default: the model shipped with filterkit)")
+    parser.add_argument("--model", metavar="DIR", help="a model set (text/ and html/ models) or one model's directory "
+                        "(default: the set shipped with filterkit)")
     parser.add_argument("--format", choices=("auto", "text", "html"), default="auto",
                         help="what the input pages are (default: auto, each page's own)")
     parser.add_argument("--encoding", metavar="NAME", help="decode input bytes with this encoding")
