@@ -90,7 +90,8 @@ def looks_like_html(page: str | bytes) -> bool:
     document elements, or carries closing tags, early on."""
     head = page[:HTML_SNIFF_CHARS]
     if isinstance(head, (bytes, bytearray)):
-        head = bytes(head).decode("latin-1")
+        bom, name = next(((bom, name) for bom, name in _BOMS if head.startswith(bom)), (b"", "latin-1"))
+        head = bytes(head[len(bom):]).decode(name, errors="ignore")
     stripped = head.lstrip("\ufeff \t\r\n")
     if not stripped.startswith("<"):
         return False
