@@ -27,7 +27,7 @@ from filterkit.analysis import Batch
 from filterkit.hashing import token_hashes
 from filterkit.html_blocks import CONTAINER_LEVELS, FAMILIES, OWNER_KINDS
 
-DOM_FEATURE_SET_VERSION = 5  # part of the HTML track's feature-set version
+DOM_FEATURE_SET_VERSION = 6  # part of the HTML track's feature-set version
 DOM_HASH_FEATURES = 2 ** 16
 
 

@@ -51,7 +51,7 @@ FAR_TERM_LEVELS = 12  # class/id words of ancestors up to this far become terms 
 
 # Families of class/id words and of semantic tags: one bit each, set on an element and inherited by its blocks.
 FAMILIES = ("nav", "footer", "header", "sidebar", "related", "comment", "share", "ad", "meta", "content", "title",
-            "listing", "overlay", "form", "list", "table", "hidden", "figure", "link")
+            "listing", "overlay", "form", "list", "table", "hidden", "figure")
 _BIT = {name: 1 << i for i, name in enumerate(FAMILIES)}
 # Whole class/id words (short ones would match inside others: "ad" in "header").
 _FAMILY_WORDS = {
@@ -87,8 +87,8 @@ _FAMILY_PARTS = {
 }
 _TAG_FAMILY = {"nav": "nav", "footer": "footer", "header": "header", "aside": "sidebar", "article": "content",
                "main": "content", "form": "form", "fieldset": "form", "ul": "list", "ol": "list", "dl": "list",
-               "li": "list", "menu": "nav", "table": "table", "figure": "figure", "figcaption": "figure", "a": "link",
-               "time": "meta", "address": "meta", "h1": "title"}
+               "li": "list", "menu": "nav", "table": "table", "figure": "figure", "figcaption": "figure",
+               "address": "meta", "h1": "title"}
 _TAG_BITS = {tag: _BIT[family] for tag, family in _TAG_FAMILY.items()}
 _WORD_BITS: dict[str, int] = {}
 for _family, _words in _FAMILY_WORDS.items():
@@ -133,12 +133,12 @@ class Structure:
 
     owner_kind: np.ndarray  # index into OWNER_KINDS
     heading: np.ndarray  # 1-6 for h1-h6, else 0
-    depth: np.ndarray  # elements between the root and the block's owner
+    depth: np.ndarray  # block elements between the root and the block's owner
     link_chars: np.ndarray  # characters of the block inside <a>
     tags: np.ndarray  # inline elements inside the block
     bits: np.ndarray  # family bits of the owner and all its ancestors
     near_bits: np.ndarray  # family bits of the owner and its two nearest block ancestors
-    ancestors: np.ndarray  # (n, 1 + ANCESTOR_LEVELS): ids of the owner and its ancestors, nearest first (unique per batch)
+    ancestors: np.ndarray  # (n, 1 + ANCESTOR_LEVELS): ids of the owner and its block ancestors, nearest first
     terms: list[tuple[str, ...]]  # tags and class/id words of the owner and its ancestors (^word: three or more up)
     paths: list[str]  # the owner's tag path, for the JSON output
 
@@ -167,15 +167,14 @@ class Structure:
 
 
 class _Open(NamedTuple):
-    """An element on the walk's path from the root (a named tuple: a page opens thousands)."""
+    """A block element on the walk's path from the root (a named tuple: a page opens thousands)."""
 
     node: object
     tag: str
-    serial: int  # document-order number, the element's id
+    serial: int  # document-order number of block elements, the element's id
     bits: int  # own family bits
-    inherited: int  # own bits | all ancestors' bits
+    inherited: int  # own bits | all block ancestors' bits
     words: tuple[str, ...]
-    block: bool
 
 
 def parse_blocks(html: str | bytes) -> tuple[list[Segment], Structure]:
@@ -200,8 +199,7 @@ class _BlockBuilder:
         self.pieces: list[str] = []
         self.link_chars = 0
         self.inline_tags = 0
-        self.path: list[_Open] = []
-        self.block_path: list[int] = []  # positions in ``path`` of the open block elements
+        self.path: list[_Open] = []  # the open block elements, root first: the last one owns the current text
         self.links_open = 0
         self.serial = 0
         self.texts: list[str] = []
@@ -217,11 +215,9 @@ class _BlockBuilder:
         self.far_terms: dict[int, tuple[str, ...]] = {}
 
     def _open(self, node, tag: str) -> _Open:
+        """A block element entered: what its tag and class/id say, on top of what its ancestors say."""
         self.serial += 1
-        above = self.path[-1].inherited if self.path else 0
         bits = _TAG_BITS.get(tag, 0)
-        if tag not in BLOCK_TAGS:  # an inline element's class names describe words, not blocks: not read
-            return _Open(node, tag, self.serial, bits, bits | above, (), False)
         attributes = node.attributes
         words: tuple[str, ...] = ()
         if attributes:
@@ -232,27 +228,31 @@ class _BlockBuilder:
             if "hidden" in attributes or attributes.get("aria-hidden") == "true" or \
                     _HIDDEN_STYLE.search(attributes.get("style") or ""):
                 bits |= _BIT["hidden"]
-        return _Open(node, tag, self.serial, bits, bits | above, words, True)
+        above = self.path[-1].inherited if self.path else 0
+        return _Open(node, tag, self.serial, bits, bits | above, words)
 
     def walk(self, root) -> None:
-        """Visit every node once, in document order, with an explicit stack of open elements."""
-        node = root.child
-        path = self.path = [self._open(root, root.tag or "html")]
-        block_path = self.block_path = [0]  # the root owns text outside any block element
+        """Visit every node once, in document order.
+
+        ``open_nodes`` holds every open element (to resume at its next sibling when it
+        closes), ``path`` only the block ones: an inline element (a, span, b…) costs one
+        list entry, as its class names describe words, not blocks.
+        """
+        path = self.path = [self._open(root, root.tag or "html")]  # the root owns text outside any block
+        open_nodes: list[tuple[object, str, bool]] = [(root, path[0].tag, True)]
         pieces = self.pieces
+        node = root.child
         while True:
             if node is None:
-                closed = path[-1]
-                if closed.block or len(path) == 1:
+                closed, tag, block = open_nodes.pop()
+                if block:
                     self.flush()
-                if len(path) == 1:
-                    return
-                if closed.block:
-                    block_path.pop()
-                path.pop()
-                if closed.tag == "a":
+                    if not open_nodes:
+                        return
+                    path.pop()
+                elif tag == "a":
                     self.links_open -= 1
-                node = closed.node.next
+                node = closed.next
                 continue
             tag = node.tag
             if tag == "-text":
@@ -268,16 +268,17 @@ class _BlockBuilder:
                     self.noscript.append(node)
             elif tag == "br":
                 self.flush()
+            elif tag in BLOCK_TAGS:
+                self.flush()
+                path.append(self._open(node, tag))
+                open_nodes.append((node, tag, True))
+                node = node.child
+                continue
             else:
-                opened = self._open(node, tag)
-                if opened.block:
-                    self.flush()
-                    block_path.append(len(path))
-                else:
-                    self.inline_tags += 1
-                    if tag == "a":
-                        self.links_open += 1
-                path.append(opened)
+                self.inline_tags += 1
+                if tag == "a":
+                    self.links_open += 1
+                open_nodes.append((node, tag, False))
                 node = node.child
                 continue
             node = node.next
@@ -289,7 +290,7 @@ class _BlockBuilder:
             return
         text = " ".join("".join(self.pieces).split())
         if text:
-            if self.last_owner is not self.path[self.block_path[-1]]:
+            if self.last_owner is not self.path[-1]:
                 self._describe_owner()
             self.rows.append((*self.owner_row[:3], min(self.link_chars, len(text)), self.inline_tags,
                               *self.owner_row[3:]))
@@ -302,11 +303,11 @@ class _BlockBuilder:
         self.inline_tags = 0
 
     def _describe_owner(self) -> None:
-        """What the current block's owner and its ancestors say, shared by all blocks of that owner."""
+        """What the current block's owner and its block ancestors say, shared by all blocks of that owner."""
         path = self.path
-        owner_at = self.block_path[-1]
-        owner = path[owner_at]
-        chain = path[max(owner_at - ANCESTOR_LEVELS, 0):owner_at + 1][::-1]
+        owner_at = len(path) - 1
+        owner = path[-1]
+        chain = path[max(owner_at - ANCESTOR_LEVELS, 0):][::-1]
         serials = [element.serial for element in chain] + [path[0].serial] * (ANCESTOR_LEVELS + 1 - len(chain))
         parent = chain[1] if len(chain) > 1 else owner
         grand = chain[2] if len(chain) > 2 else parent
@@ -321,8 +322,8 @@ class _BlockBuilder:
                     {f"^{word}" for element in path[max(owner_at - FAR_TERM_LEVELS, 0):owner_at - 2]
                      for word in element.words})
         self.last_terms = (f"<{owner.tag}>", f"<{parent.tag}>", *owner.words, *parent.words, *grand.words, *far)
-        blocks = [path[i].tag for i in self.block_path[-MAX_PATH_TAGS:]]
-        self.last_path = ">".join(blocks) if len(self.block_path) <= MAX_PATH_TAGS else "…>" + ">".join(blocks)
+        tags = [element.tag for element in path[-MAX_PATH_TAGS:]]
+        self.last_path = ">".join(tags) if len(path) <= MAX_PATH_TAGS else "…>" + ">".join(tags)
         self.last_owner = owner
 
     def result(self) -> tuple[list[Segment], Structure]:

@@ -18,11 +18,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from filterkit.analysis import analyse
 from filterkit import ContentFilter
 from filterkit.paragraphs import split_paragraphs
 from training import benchmarks
-from training.evaluation import held_out_sets, measure
+from training.evaluation import held_out_sets, measure, warm_up
 from training.scoring import macro_score, scoring_tokens
 
 SEED_PAGE = benchmarks.SHARED_DATA.parent / "examples" / "seed-page.txt"
@@ -59,8 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     if not benchmarks.available():
         parser.error(f"{benchmarks.SHARED_DATA} not found")
     content_filter = ContentFilter(args.model)
-    # jieba's dictionary and langdetect's profiles are loaded once, before the clock starts.
-    analyse(["预热：中文分词词典。\nDer Stadtrat hat am Dienstag über den neuen Haushalt für das Jahr beraten."])
+    warm_up()
 
     print(f"text track, held-out pages, model threshold {content_filter.threshold()}")
     print(f"{'set':15s} {'extractor':12s} {'F1':>6s} {'P':>6s} {'R':>6s} {'pages':>6s} {'pages/s':>8s}")

@@ -22,7 +22,7 @@ from typing import Callable
 from filterkit import ContentFilter
 from training import benchmarks
 from training.benchmark import BIG_PAGE_BYTES, COLD_RUNS, cli_run
-from training.evaluation import held_out_sets
+from training.evaluation import held_out_sets, warm_up
 from training.scoring import Score, macro_score
 
 WARM_UP_PAGES = 8  # pages each extractor sees once before its clock starts (imports, dictionaries, caches)
@@ -102,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"{error.name} is not installed: pip install -e '.[train,compare]'")
     content_filter = ContentFilter(args.model)
     content_filter.load("html")
+    warm_up()
 
     print("HTML track, held-out pages (domain SHA-1 first byte % 5 == 0)")
     print(f"{'set':15s} {'extractor':12s} {'F1':>6s} {'P':>6s} {'R':>6s} {'pages':>6s} {'pages/s':>8s}")
@@ -117,8 +118,8 @@ def main(argv: list[str] | None = None) -> int:
             print(_row(set_name, name, score, speed))
         if "trafilatura" in results:
             ours, theirs = results["filterkit"], results["trafilatura"]
-            print(f"{set_name:15s} filterkit - trafilatura: F1 {ours[0].f1 - theirs[0].f1:+.3f}, "
-                  f"speed x{ours[1] / theirs[1]:.1f}")
+            print(f"{set_name:15s} filterkit - trafilatura: F1 {ours[0].f1 - theirs[0].f1:+.4f}, "
+                  f"speed x{ours[1] / theirs[1]:.2f}")
         sys.stdout.flush()
     if not args.skip_cli:
         _cli_figures(["--model", args.model] if args.model else [], held_out_sets()["wcxb-dev"])
