@@ -147,10 +147,11 @@ class ParagraphClassifier:
         lexical = self.lexical_.predict_proba(lexical_rows(tfidf(terms.matrix, self.idf_), batch))[:, 1]
         first_features, page_terms = first_pass_features(batch, terms, self.idf_, lexical)
         if first_features.shape[1] != self.first_.n_features_in_:
-            from filterkit.model_io import RETRAIN_COMMAND, ModelError
+            from filterkit.model_io import ModelError, retrain_command
 
             raise ModelError(f"this model expects {self.first_.n_features_in_} features per paragraph, filterkit "
-                             f"computes {first_features.shape[1]}: retrain it: {RETRAIN_COMMAND}")
+                             f"computes {first_features.shape[1]}: retrain it: "
+                             f"{retrain_command(self.track)}")
         scores = self.first_.predict_proba(first_features)[:, 1]
         for revision in self.revisions_:
             scores = revision.predict_proba(second_pass_features(first_features, scores, batch, page_terms))[:, 1]

@@ -24,8 +24,12 @@ from filterkit.features import feature_set_version
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "models" / "default"
 WEIGHTS_FILE = "model.joblib"
 META_FILE = "meta.json"
-RETRAIN_COMMAND = ("python -m training.train --benchmarks --track TRACK --out DIR (see the README, 'The default model "
-                   "and retraining')")
+
+
+def retrain_command(track: str) -> str:
+    """The command that makes a model of ``track`` anew, for error messages."""
+    return (f"python -m training.train --benchmarks --track {track} --out DIR (see the README, 'The default model "
+            "and retraining')")
 
 
 class ModelError(RuntimeError):
@@ -101,19 +105,19 @@ def load_model(directory: Path | str | None = None, track: str = "text") -> tupl
     expected = feature_set_version(track)
     if meta.get("feature_set_version") != expected:
         raise ModelError(f"model {directory} was made for feature set {meta.get('feature_set_version')}, this "
-                         f"filterkit computes feature set {expected}; retrain it: {RETRAIN_COMMAND}")
+                         f"filterkit computes feature set {expected}; retrain it: {retrain_command(track)}")
     made_with = meta.get("versions", {}).get("scikit-learn", "?")
     installed = metadata.version("scikit-learn")
     if _minor(made_with) != _minor(installed):
         raise ModelError(f"model {directory} was made with scikit-learn {made_with} and cannot be loaded safely "
                          f"with the installed {installed}; install scikit-learn=={made_with} or retrain it: "
-                         f"{RETRAIN_COMMAND}")
+                         f"{retrain_command(track)}")
     weights = directory / WEIGHTS_FILE
     if not weights.is_file():
         raise ModelError(f"model {directory} has no {WEIGHTS_FILE}")
     if _sha256(weights) != meta.get("sha256"):
         raise ModelError(f"{weights} does not match the SHA-256 in its {META_FILE}: the file is damaged or was "
-                         f"replaced; reinstall filterkit or retrain: {RETRAIN_COMMAND}")
+                         f"replaced; reinstall filterkit or retrain: {retrain_command(track)}")
     import joblib
 
     from filterkit.model import ParagraphClassifier
@@ -122,7 +126,7 @@ def load_model(directory: Path | str | None = None, track: str = "text") -> tupl
         model = joblib.load(weights)
     except Exception as error:  # any unpickling failure means the same thing to the user
         raise ModelError(f"cannot load {weights} ({type(error).__name__}: {error}); retrain it: "
-                         f"{RETRAIN_COMMAND}") from None
+                         f"{retrain_command(track)}") from None
     if not isinstance(model, ParagraphClassifier):
         raise ModelError(f"{weights} holds a {type(model).__name__}, not a filterkit ParagraphClassifier")
     return model, meta
