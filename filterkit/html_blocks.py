@@ -195,6 +195,8 @@ def parse_blocks(html: str | bytes) -> tuple[list[Segment], Structure]:
 
 
 class _BlockBuilder:
+    """The blocks of one walk over a tree (or of several, for the <noscript> fallback), with their facts."""
+
     def __init__(self) -> None:
         self.pieces: list[str] = []
         self.link_chars = 0
