@@ -10,12 +10,14 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from functools import lru_cache
 
 from filterkit.scripts import CJK, SCRIPT_RUN
 
 _DIGIT = re.compile(r"\d")
 _WORD = re.compile(f"[^\\W{CJK}]+")
 _jieba = None
+HAN_RUN_CACHE = 200_000  # distinct Han runs whose words are remembered
 _jieba_lock = threading.Lock()
 
 
@@ -33,6 +35,12 @@ def _segmenter():
     return _jieba
 
 
+@lru_cache(maxsize=HAN_RUN_CACHE)
+def _han_words(run: str) -> tuple[str, ...]:
+    """jieba's words of one run of Han characters, remembered: menus, bylines and footers repeat."""
+    return tuple(_segmenter().lcut(run, HMM=False))
+
+
 def tokenize(text: str, has_cjk: bool = True, has_digits: bool = True) -> list[str]:
     """Lower-cased tokens of one paragraph, in order.
 
@@ -46,7 +54,7 @@ def tokenize(text: str, has_cjk: bool = True, has_digits: bool = True) -> list[s
     for match in SCRIPT_RUN.finditer(text.lower()):
         run = match.group()
         if match.lastgroup == "han":
-            tokens.extend(_segmenter().lcut(run, HMM=False))
+            tokens.extend(_han_words(run))
         elif match.lastgroup == "word":
             tokens.append(_DIGIT.sub("0", run))
         else:  # kana and hangul: characters, which no dictionary here segments better
