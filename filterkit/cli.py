@@ -51,7 +51,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("file", nargs="?", default="-", help="the page, or JSON Lines with --jsonl (default: stdin)")
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true",
-                        help="print a JSON object: main text, page language, and every paragraph with score, label, lang")
+                        help="print a JSON object: main text, page language, format, encoding, and every "
+                        "paragraph with score, label, lang and (HTML) tag path")
     output.add_argument("--jsonl", action="store_true", help="read and write JSON Lines, one page per line")
     parser.add_argument("--threshold", type=float, metavar="P",
                         help="keep paragraphs with P(main) >= P (default: the model's, see its meta.json)")
