@@ -25,20 +25,10 @@ from scipy import sparse
 
 from filterkit.analysis import Batch
 from filterkit.hashing import token_hashes
-from filterkit.html_blocks import CONTAINER_LEVELS, FAMILIES, OWNER_KINDS
+from filterkit.html_blocks import FAMILIES, OWNER_KINDS
 
 DOM_FEATURE_SET_VERSION = 6  # part of the HTML track's feature-set version
 DOM_HASH_FEATURES = 2 ** 16
-
-
-def _groups(batch: Batch) -> list[tuple[np.ndarray, int]]:
-    """Per container level: each block's container as a dense id, and the number of containers."""
-    result = []
-    for level in range(CONTAINER_LEVELS):
-        ids = batch.structure.ancestors[:, 1 + level]
-        unique, dense = np.unique(ids, return_inverse=True)
-        result.append((dense.ravel(), len(unique)))
-    return result
 
 
 def _group_sum(values: np.ndarray, group: tuple[np.ndarray, int]) -> np.ndarray:
@@ -46,11 +36,10 @@ def _group_sum(values: np.ndarray, group: tuple[np.ndarray, int]) -> np.ndarray:
     return np.bincount(dense, values, minlength=count)[dense]
 
 
-def container_means(values: np.ndarray, batch: Batch, weights: np.ndarray | None = None) -> list[np.ndarray]:
-    """Per container level, the (weighted) mean of ``values`` over the block's container."""
-    weights = np.ones(len(values)) if weights is None else weights
+def container_means(values: np.ndarray, batch: Batch, weights: np.ndarray) -> list[np.ndarray]:
+    """Per container level, the ``weights``-weighted mean of ``values`` over the block's container."""
     means = []
-    for group in _groups(batch):
+    for group in batch.structure.container_groups:
         total = _group_sum(weights, group)
         means.append(np.divide(_group_sum(values * weights, group), total, out=np.zeros(len(values)), where=total > 0))
     return means
@@ -97,7 +86,7 @@ def structure_features(batch: Batch) -> np.ndarray:
     whole_page = (batch.page_index, len(batch.offsets) - 1)
     page_tokens = np.maximum(_group_sum(n_tokens, whole_page), 1)
     columns += [_group_sum(family * n_tokens, whole_page) / page_tokens for family in families[:len(FAMILIES)]]
-    for group in _groups(batch):
+    for group in structure.container_groups:
         blocks = _group_sum(np.ones(n), group)
         tokens = _group_sum(n_tokens, group)
         links = _group_sum(link_density * n_tokens, group)

@@ -53,7 +53,6 @@ _WIDE_GAP = re.compile(r"[ \t\u3000\xa0]{3,}")
 _PREFIX_TAIL = " \t\u3000.。…,，"  # stripped from a paragraph's end before comparing it with others
 
 
-
 def feature_set_version(track: str) -> int | str:
     """The version a model of ``track`` ("text" or "html") records and is checked against."""
     return FEATURE_SET_VERSION if track == "text" else f"{FEATURE_SET_VERSION}+dom{DOM_FEATURE_SET_VERSION}"
@@ -137,6 +136,8 @@ class HashedTerms:
 
 _EDGE = 2 ** 31 + 11  # outside murmurhash's range, so no token hashes to it
 _BIGRAM_MIX = 1_000_003
+
+
 def tfidf(terms: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
     """Rows of ``terms`` weighted by ``idf`` and scaled to unit length (empty rows stay zero)."""
     weighted = terms.multiply(idf).tocsr()

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -144,6 +144,16 @@ class Structure:
 
     def __len__(self) -> int:
         return len(self.paths)
+
+    @cached_property
+    def container_groups(self) -> list[tuple[np.ndarray, int]]:
+        """Per container level (CONTAINER_LEVELS): each block's container as a dense id, and the number
+        of containers; computed once, as both passes of the classifier group blocks by them."""
+        groups = []
+        for level in range(1, CONTAINER_LEVELS + 1):
+            unique, dense = np.unique(self.ancestors[:, level], return_inverse=True)
+            groups.append((dense.ravel(), len(unique)))
+        return groups
 
     def take(self, rows: slice) -> "Structure":
         """The structure of a run of blocks (a window of a long page)."""
