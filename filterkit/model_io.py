@@ -5,10 +5,12 @@ A model is a directory (spaCy's packaged models are the pattern) holding
 or HTML), the versions it was made with, the feature-set version, a fingerprint of its
 training data, its measured figures and the SHA-256 of ``model.joblib``. A model set,
 such as the default one, is a directory with one such model per track, in ``text/``
-and ``html/``; wherever a model directory is asked for, a set or a single model will do. Loading reads the metadata first and refuses,
-with one clear sentence naming the retraining command, a model whose hash, feature set or
-scikit-learn version does not fit, instead of unpickling it into a traceback (dragnet's
-pickles broke on every scikit-learn upgrade, with nothing to tell the user why).
+and ``html/``; wherever a model directory is asked for, a set or a single model will do.
+
+Loading reads the metadata first and refuses, with one clear sentence naming the
+retraining command, a model whose hash, feature set or scikit-learn version does not
+fit, instead of unpickling it into a traceback (dragnet's pickles broke on every
+scikit-learn upgrade, with nothing to tell the user why).
 """
 from __future__ import annotations
 
@@ -80,9 +82,8 @@ def read_meta(directory: Path) -> dict[str, Any]:
         raise ModelError(f"cannot read {path}: {error}") from None
 
 
-def model_directory(directory: Path | str | None, track: str) -> Path:
+def model_directory(directory: Path, track: str) -> Path:
     """The directory of ``track``'s model: ``directory`` itself if it is one model, else its ``track`` sub-directory."""
-    directory = Path(directory) if directory else DEFAULT_MODEL_DIR
     return directory if (directory / META_FILE).is_file() else directory / track
 
 

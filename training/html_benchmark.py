@@ -22,7 +22,7 @@ from typing import Callable
 from filterkit import ContentFilter
 from training import benchmarks
 from training.benchmark import BIG_PAGE_BYTES, COLD_RUNS, cli_run
-from training.evaluation import held_out_sets, warm_up
+from training.evaluation import held_out_sets, measure, warm_up
 from training.scoring import Score, macro_score
 
 WARM_UP_PAGES = 8  # pages each extractor sees once before its clock starts (imports, dictionaries, caches)
@@ -74,13 +74,6 @@ def _run_each(extract: Callable[[str, str], str], htmls: list[str], langs: list[
     return out, len(htmls) / (time.perf_counter() - started)
 
 
-def _filterkit(content_filter: ContentFilter, htmls: list[str]) -> tuple[list[str], float]:
-    list(content_filter.filter_many(htmls[:WARM_UP_PAGES], format="html"))
-    started = time.perf_counter()
-    out = [result.text for result in content_filter.filter_many(htmls, format="html")]
-    return out, len(htmls) / (time.perf_counter() - started)
-
-
 def _row(set_name: str, extractor: str, score: Score, speed: float) -> str:
     return (f"{set_name:15s} {extractor:12s} {score.f1:6.3f} {score.precision:6.3f} {score.recall:6.3f} "
             f"{score.pages:6d} {speed:8.1f}")
@@ -109,8 +102,9 @@ def main(argv: list[str] | None = None) -> int:
     for set_name, pages in held_out_sets().items():
         htmls, langs, golds = [p.html() for p in pages], [p.lang for p in pages], [p.gold for p in pages]
         results: dict[str, tuple[Score, float]] = {}
-        out, speed = _filterkit(content_filter, htmls)
-        results["filterkit"] = macro_score(list(zip(out, golds))), speed
+        list(content_filter.filter_many(htmls[:WARM_UP_PAGES], format="html"))
+        ours = measure(content_filter, pages, "html")
+        results["filterkit"] = ours.score, ours.pages_per_second
         for name, extract in extractors.items():
             out, speed = _run_each(extract, htmls, langs)
             results[name] = macro_score(list(zip(out, golds))), speed
