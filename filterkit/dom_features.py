@@ -27,7 +27,7 @@ from filterkit.analysis import Batch
 from filterkit.hashing import token_hashes
 from filterkit.html_blocks import FAMILIES, OWNER_KINDS
 
-DOM_FEATURE_SET_VERSION = 6  # part of the HTML track's feature-set version
+DOM_FEATURE_SET_VERSION = 7  # part of the HTML track's feature-set version (7: page-type probabilities added)
 DOM_HASH_FEATURES = 2 ** 16
 
 

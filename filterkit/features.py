@@ -242,9 +242,13 @@ def _truncated_copies(texts: list[str], offsets: np.ndarray) -> np.ndarray:
     return flags
 
 
-def first_pass_features(batch: Batch, terms: HashedTerms, idf: np.ndarray,
-                        lexical_score: np.ndarray) -> tuple[np.ndarray, PageTerms]:
-    """The context-free features, the page-level context, and the neighbours' shapes."""
+def first_pass_features(batch: Batch, terms: HashedTerms, idf: np.ndarray, lexical_score: np.ndarray,
+                        page_kind: np.ndarray) -> tuple[np.ndarray, PageTerms]:
+    """The context-free features, the page-level context, and the neighbours' shapes.
+
+    ``page_kind``: per page, P(type) (``filterkit.page_types``), which every paragraph of it carries
+    (no columns on the text track).
+    """
     n = len(batch)
     page_index = batch.page_index
     n_pages = len(batch.offsets) - 1
@@ -293,7 +297,7 @@ def first_pass_features(batch: Batch, terms: HashedTerms, idf: np.ndarray,
         markup = [structure_features(batch), *container_means(lexical_score, batch, n_tokens),
                   *core_distance(lexical_score * n_tokens, batch),
                   *(shift(links, offset, page_index) for offset in NEIGHBOUR_OFFSETS), window_mean(links, 3, page_index)]
-    return np.column_stack([base, *neighbours, *windows, *markup]), page_terms
+    return np.column_stack([base, *neighbours, *windows, *markup, page_kind[page_index]]), page_terms
 
 
 def second_pass_features(first: np.ndarray, scores: np.ndarray, batch: Batch, page_terms: PageTerms) -> np.ndarray:

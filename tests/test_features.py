@@ -45,7 +45,7 @@ def test_coherence_excludes_the_paragraph_itself_and_other_pages():
 def test_first_pass_features_have_one_row_per_paragraph():
     batch = analyse(["One.\nTwo lines here.", "", "Three"])
     features, _ = first_pass_features(batch, HashedTerms(batch), np.ones(HASH_FEATURES, dtype=np.float32),
-                                      np.zeros(len(batch)))
+                                      np.zeros(len(batch)), np.zeros((3, 2)))
     assert features.shape[0] == 3 and np.isfinite(features).all()
 
 

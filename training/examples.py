@@ -28,6 +28,7 @@ class Example:
     labels: tuple[bool, ...]
     gold: str
     track: str = "text"
+    page_type: str = ""  # the benchmark's page type (filterkit.page_types.PAGE_TYPES); "" where unknown
 
 
 def from_benchmark(page: BenchmarkPage, track: str = "text") -> Example:
@@ -38,7 +39,7 @@ def from_benchmark(page: BenchmarkPage, track: str = "text") -> Example:
         text = page.rendering()
         blocks = [segment.text for segment in split_paragraphs(text)]
     return Example(page.dataset, page.id, page.domain, page.lang, text,
-                   tuple(label_blocks(blocks, page.gold, page.title)), page.gold, track)
+                   tuple(label_blocks(blocks, page.gold, page.title)), page.gold, track, page.page_type)
 
 
 def from_corpus(page: LabeledPage) -> Example:

@@ -75,11 +75,9 @@ def train(examples: list[Example], threshold: float = DEFAULT_THRESHOLD) -> Para
     if len(labels) != len(batch):
         raise RuntimeError("labels and paragraphs differ in number: a reader and the segmenter disagree")
     started = time.perf_counter()
-    # Out-of-fold scores by site on the HTML track (validation wcxb-dev F1 0.837 either way), by page on the
-    # text track, where folding by site measured worse (0.810 against 0.824).
-    groups = [example.domain for example in examples] if examples and examples[0].track == "html" else None
-    model = ParagraphClassifier(threshold=threshold).fit(batch, labels, progress=lambda m: print(f"fit: {m}", file=sys.stderr),
-                                                         page_groups=groups)
+    model = ParagraphClassifier(threshold=threshold).fit(
+        batch, labels, progress=lambda m: print(f"fit: {m}", file=sys.stderr),
+        page_sites=[example.domain for example in examples], page_types=[example.page_type for example in examples])
     print(f"fit: done in {time.perf_counter() - started:.0f} s on {len(batch)} paragraphs", file=sys.stderr)
     return model
 
