@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import resource
 import subprocess
 import sys
 import tempfile
@@ -39,14 +38,31 @@ def c4_lines(text: str) -> str:
                      if C4_TERMINAL.search(s.text) and len(scoring_tokens(s.text)) >= 3)
 
 
+# Runs the CLI and reports the peak resident memory of that process alone. The kernel's
+# rusage of a child also counts the memory it shared with this (large) process between
+# fork and exec, so the child reads its own high-water mark (VmHWM, counted from exec).
+_CLI_WITH_PEAK = """
+import sys
+from filterkit.cli import main
+try:
+    code = main(sys.argv[1:])
+finally:
+    with open("/proc/self/status") as status:
+        peak = next((line.split()[1] for line in status if line.startswith("VmHWM:")), "0")
+    sys.stderr.write(f"peak-kb {peak}\\n")
+sys.exit(code)
+"""
+
+
 def cli_run(args: list[str], stdin_path: Path) -> tuple[float, int]:
-    """(wall seconds, largest peak RSS in MB of any child so far) for one run of the filterkit CLI."""
+    """(wall seconds, peak resident memory in MB) of one run of the filterkit CLI (Linux: reads /proc)."""
     with stdin_path.open("rb") as stdin:
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "filterkit.cli", *args], stdin=stdin, stdout=subprocess.DEVNULL,
-                       check=True)
+        run = subprocess.run([sys.executable, "-c", _CLI_WITH_PEAK, *args], stdin=stdin, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, check=True, text=True)
         elapsed = time.perf_counter() - started
-    return elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+    peak = re.search(r"^peak-kb (\d+)$", run.stderr, re.MULTILINE)
+    return elapsed, int(peak.group(1)) // 1024 if peak else 0
 
 
 def main(argv: list[str] | None = None) -> int:
