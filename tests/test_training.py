@@ -1,5 +1,6 @@
 """Corpus, labels by alignment, augmentation, and a real (small) training run."""
 import collections
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -53,6 +54,7 @@ def test_augmentation_moves_tails_between_pages():
 def test_small_training_run_round_trips(tmp_path):
     examples = [from_corpus(page) for page in read_corpus()[::4]]
     model = train(examples)
+    assert model.page_type_ is None  # the text track goes without the page-type step
     save_model(model, tmp_path / "m", {"training_data": {"fingerprint": fingerprint(examples)}})
     loaded, meta = load_model(tmp_path / "m")
     batch = analyse([examples[0].text])
@@ -89,11 +91,15 @@ def test_small_html_training_run_makes_a_model_set_with_the_text_model(tmp_path)
     from training.examples import as_html
     from training.train import analyse_examples
 
-    examples = [as_html(from_corpus(page)) for page in read_corpus()[::4]]
+    # Page kinds given to some pages (the rest unknown), so the HTML track's page-type step learns.
+    examples = [replace(as_html(from_corpus(page)), page_type=("article", "forum", "")[i % 3])
+                for i, page in enumerate(read_corpus()[::4])]
     assert all(len(analyse_examples([e])) == len(e.labels) for e in examples[:5])
     model = train(examples)
-    assert model.track == "html"
+    assert model.track == "html" and model.page_type_.classes_ == ["article", "forum"]
     save_model(model, tmp_path / "set" / "html", {})
+    batch = analyse_examples(examples[:2])
+    assert np.allclose(load_model(tmp_path / "set" / "html", "html")[0].predict_proba(batch), model.predict_proba(batch))
     shutil.copytree(DEFAULT_MODEL_DIR / "text", tmp_path / "set" / "text")
     content_filter = ContentFilter(tmp_path / "set")
     assert content_filter.filter(examples[0].text).format == "html"
