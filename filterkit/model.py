@@ -36,7 +36,7 @@ import numpy as np
 from filterkit.analysis import Batch
 from filterkit.features import (HASH_FEATURES, HashedTerms, first_pass_features, lexical_rows, second_pass_features,
                                 tfidf)
-from filterkit.page_types import PAGE_TYPES, PageTypeModel, page_rows
+from filterkit.page_types import PageTypeModel, page_rows
 
 DEFAULT_THRESHOLD = 0.5
 FOLD_PASSES_BY_SITE = {"text": False, "html": True}  # see above
@@ -106,34 +106,40 @@ class ParagraphClassifier:
             say("page types")
             pages = page_rows(rows, batch)
             kinds = np.array(list(page_types) if page_types is not None else [""] * pages.shape[0], dtype=object)
-            page_kind = np.zeros((pages.shape[0], len(PAGE_TYPES)))
-            for k in range(self.folds):
-                held = site_fold == k
-                page_kind[held] = PageTypeModel(self.random_state).fit(pages[~held], kinds[~held]).predict_proba(pages[held])
-            self.page_type_ = PageTypeModel(self.random_state).fit(pages, kinds)
+            every_page = np.ones(pages.shape[0])
+            page_kind = self._out_of_fold(self._page_types, pages, kinds, every_page, site_fold)
+            self.page_type_ = self._page_types(pages, kinds, every_page)
         say("lexical model")
-        lexical = self._out_of_fold(self._lexical, rows, labels, weights, fold)
+        lexical = self._out_of_fold(self._lexical, rows, labels, weights, fold)[:, 1]
         self.lexical_ = self._lexical(rows, labels, weights)
         first_features, page_terms = first_pass_features(batch, terms, self.idf_, lexical, page_kind)
         say("context-free pass")
-        scores = self._out_of_fold(self._trees, first_features, labels, weights, fold)
+        scores = self._out_of_fold(self._trees, first_features, labels, weights, fold)[:, 1]
         self.first_ = self._trees(first_features, labels, weights)
         self.revisions_ = []
         for number in range(1, REVISIONS + 1):
             say(f"context-sensitive revision {number} of {REVISIONS}")
             features = second_pass_features(first_features, scores, batch, page_terms)
             if number < REVISIONS:
-                scores = self._out_of_fold(self._trees, features, labels, weights, fold)
+                scores = self._out_of_fold(self._trees, features, labels, weights, fold)[:, 1]
             self.revisions_.append(self._trees(features, labels, weights))
         return self
 
     def _out_of_fold(self, make, features, labels, weights, fold) -> np.ndarray:
-        """Scores of models trained without each fold, for that fold: what the model does on unseen pages."""
-        scores = np.zeros(len(labels))
+        """Probabilities from models trained without each fold, for that fold: what the model does on unseen pages.
+
+        ``make(features, labels, weights)`` returns a fitted model; ``fold`` gives each row's fold.
+        """
+        scores = None
         for k in range(self.folds):
             held = fold == k
-            scores[held] = make(features[~held], labels[~held], weights[~held]).predict_proba(features[held])[:, 1]
+            part = make(features[~held], labels[~held], weights[~held]).predict_proba(features[held])
+            scores = np.zeros((len(labels), part.shape[1])) if scores is None else scores
+            scores[held] = part
         return scores
+
+    def _page_types(self, rows, kinds, weights):
+        return PageTypeModel(self.random_state).fit(rows, kinds)  # every page weighs the same: weights are ones
 
     def _fold_of_page(self, batch: Batch, page_sites: Sequence[str] | None) -> np.ndarray:
         n_pages = len(batch.offsets) - 1

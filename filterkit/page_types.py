@@ -29,7 +29,11 @@ PAGE_TYPE_CLASS_WEIGHT = "balanced"  # the kinds other than article are few, and
 
 
 def page_rows(rows: sparse.csr_matrix, batch: Batch) -> sparse.csr_matrix:
-    """One row per page: the sum of its paragraphs' term rows folded into PAGE_HASH_FEATURES buckets, unit length."""
+    """One row per page: the sum of its paragraphs' term rows folded into PAGE_HASH_FEATURES buckets, unit length.
+
+    ``rows`` are the lexical model's rows; their columns for the neighbours' terms fold onto
+    the same buckets as the paragraph's own, so the bag is the page's terms and class words.
+    """
     n_pages = len(batch.offsets) - 1
     membership = sparse.csr_matrix((np.ones(len(batch), dtype=np.float32), (batch.page_index, np.arange(len(batch)))),
                                    shape=(n_pages, len(batch)))
