@@ -30,7 +30,7 @@ class Paragraph(NamedTuple):
 
     text: str
     score: float  # P(main content)
-    label: bool  # score >= threshold
+    label: bool  # kept: score >= threshold, or >= the page's own bar on the HTML track (filterkit.decision)
     lang: str
     path: str | None = None  # HTML pages: the tag path of the block's element, e.g. "html>body>article>p"
 
@@ -112,7 +112,11 @@ class ContentFilter:
         return self._models[track]
 
     def threshold(self, track: str = "text") -> float:
-        """The probability at or above which a paragraph is kept."""
+        """The probability at or above which a paragraph is always kept.
+
+        Unless a threshold was given, the HTML track also keeps a page's paragraphs down to
+        the bar of its best expected word F1 (``filterkit.decision``), which is never higher.
+        """
         return self._threshold if self._threshold is not None else self.load(track).threshold
 
     def filter(self, page: str | bytes, encoding: str | None = None, format: str = "auto") -> FilterResult:
@@ -162,7 +166,6 @@ class ContentFilter:
         from filterkit.analysis import analyse, analyse_blocks
 
         model = self.load(track)
-        threshold = self.threshold(track)
         for group in _passes(windows, batch_size):
             if track == "text":
                 batch = analyse([window.text for window in group])
@@ -172,7 +175,7 @@ class ContentFilter:
                 paths = batch.structure.paths
             scores = model.predict_proba(batch)
             rounded = [round(score, 4) for score in scores.tolist()]
-            labels = (scores >= threshold).tolist()
+            labels = model.decide(batch, scores, self._threshold).tolist()
             paragraphs = list(map(Paragraph, batch.texts, rounded, labels, batch.langs, paths))
             for where, page_lang in zip(batch.page_slices(), batch.page_langs):
                 yield paragraphs[where], page_lang

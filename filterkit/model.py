@@ -34,6 +34,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from filterkit.analysis import Batch
+from filterkit.decision import ADAPTIVE_BAR, keep
 from filterkit.features import (HASH_FEATURES, HashedTerms, first_pass_features, lexical_rows, second_pass_features,
                                 tfidf)
 from filterkit.page_types import PageTypeModel, page_rows
@@ -189,8 +190,15 @@ class ParagraphClassifier:
             scores = revision.predict_proba(second_pass_features(first_features, scores, batch, page_terms))[:, 1]
         return scores
 
-    def predict(self, batch: Batch) -> np.ndarray:
-        return self.predict_proba(batch) >= self.threshold
+    def predict(self, batch: Batch, threshold: float | None = None) -> np.ndarray:
+        """Kept or not per paragraph, by ``filterkit.decision``'s rule for this track (a fixed ``threshold`` if given)."""
+        return self.decide(batch, self.predict_proba(batch), threshold)
+
+    def decide(self, batch: Batch, scores: np.ndarray, threshold: float | None = None) -> np.ndarray:
+        """Labels for scores already computed: the model's rule, or a fixed bar at ``threshold``."""
+        adaptive = threshold is None and ADAPTIVE_BAR[self.track]
+        return keep(scores, batch.token_counts, batch.offsets, self.threshold if threshold is None else threshold,
+                    adaptive)
 
 
 def _idf(terms, batch: Batch) -> np.ndarray:

@@ -21,6 +21,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from filterkit.decision import ADAPTIVE_BAR
 from filterkit.features import feature_set_version
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "models" / "default"
@@ -67,7 +68,7 @@ def save_model(model: Any, directory: Path, meta: dict[str, Any]) -> dict[str, A
     joblib.dump(model, weights, compress=3)
     full = {**meta, "track": model.track, "versions": runtime_versions(),
             "feature_set_version": feature_set_version(model.track),
-            "threshold": model.threshold, "sha256": _sha256(weights)}
+            "threshold": model.threshold, "adaptive_bar": ADAPTIVE_BAR[model.track], "sha256": _sha256(weights)}
     (directory / META_FILE).write_text(json.dumps(full, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return full
 

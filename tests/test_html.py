@@ -4,6 +4,7 @@ import resource
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from conftest import PAGES
@@ -67,6 +68,18 @@ def test_seed_style_html_page_gives_the_article_alone(content_filter):
     assert result.text == NIGHT_MARKET_EXPECTED
     teasers = [p for p in result.paragraphs if "/div/ul/li" in p.path.replace(">", "/") or p.path.endswith("div>div")]
     assert teasers and not any(p.label for p in teasers)
+
+
+def test_html_pages_get_their_own_bar_unless_a_threshold_is_given(content_filter):
+    from filterkit.analysis import analyse_blocks
+    from filterkit.decision import keep
+
+    result = content_filter.filter(NIGHT_MARKET.read_bytes())
+    scores = np.array([p.score for p in result.paragraphs])
+    sizes = analyse_blocks([parse_blocks(NIGHT_MARKET.read_text(encoding="utf-8"))]).token_counts
+    assert [p.label for p in result.paragraphs] == keep(scores, sizes, np.array([0, len(scores)]), 0.5, True).tolist()
+    fixed = ContentFilter(threshold=0.5).filter(NIGHT_MARKET.read_bytes())
+    assert [p.label for p in fixed.paragraphs] == [p.score >= 0.5 for p in fixed.paragraphs]
 
 
 def test_gbk_pages_decode_by_their_declaration_or_by_the_fallback():

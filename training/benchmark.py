@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from filterkit import ContentFilter
+from filterkit.decision import describe
 from filterkit.paragraphs import split_paragraphs
 from training import benchmarks
 from training.evaluation import held_out_sets, measure, warm_up
@@ -76,7 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     content_filter = ContentFilter(args.model)
     warm_up()
 
-    print(f"text track, held-out pages, model threshold {content_filter.threshold()}")
+    text_model = content_filter.load("text")
+    print(f"text track, held-out pages, {describe(text_model.track, text_model.threshold)}")
     print(f"{'set':15s} {'extractor':12s} {'F1':>6s} {'P':>6s} {'R':>6s} {'pages':>6s} {'pages/s':>8s}")
     sets = held_out_sets()
     seconds: dict[str, float] = {}

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable
 
 from filterkit import ContentFilter
+from filterkit.decision import describe
 from training import benchmarks
 from training.benchmark import BIG_PAGE_BYTES, COLD_RUNS, cli_run
 from training.evaluation import held_out_sets, measure, warm_up
@@ -94,10 +95,11 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError as error:
         parser.error(f"{error.name} is not installed: pip install -e '.[train,compare]'")
     content_filter = ContentFilter(args.model)
-    content_filter.load("html")
     warm_up()
 
-    print("HTML track, held-out pages (domain SHA-1 first byte % 5 == 0)")
+    html_model = content_filter.load("html")
+    print(f"HTML track, held-out pages (domain SHA-1 first byte % 5 == 0), "
+          f"{describe(html_model.track, html_model.threshold)}")
     print(f"{'set':15s} {'extractor':12s} {'F1':>6s} {'P':>6s} {'R':>6s} {'pages':>6s} {'pages/s':>8s}")
     for set_name, pages in held_out_sets().items():
         htmls, langs, golds = [p.html() for p in pages], [p.lang for p in pages], [p.gold for p in pages]

@@ -24,6 +24,7 @@ import numpy as np
 
 from filterkit import ContentFilter
 from filterkit.analysis import Batch, analyse, analyse_blocks
+from filterkit.decision import describe
 from filterkit.html_blocks import parse_blocks
 from filterkit.model import DEFAULT_THRESHOLD, ParagraphClassifier
 from filterkit.model_io import save_model
@@ -125,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
             "command": "python -m training.train " + " ".join(argv if argv is not None else sys.argv[1:]),
             "training_data": {"pages": sources, "fingerprint": fingerprint(examples),
                               "held_out": "benchmark pages whose domain's SHA-1 first byte % 5 == 0"},
-            "figures": {f"{args.track} track, held-out word F1 (threshold {model.threshold:.2f})": figures}}
+            "figures": {f"{args.track} track, held-out word F1 ({describe(model.track, model.threshold)})": figures}}
     save_model(model, args.out, meta)
     print(f"wrote {args.out}", file=sys.stderr)
     return 0
