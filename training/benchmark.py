@@ -3,7 +3,8 @@
 Prints, per held-out set (text track), word F1 / precision / recall of filterkit beside
 two baselines (keep every block; a C4-style line filter keeping lines that end in
 terminal punctuation and have at least three words), filterkit's pages/s in batch mode
-in this process (model and dictionaries loaded before the clock starts), the CLI's cold
+in this process (model and dictionaries loaded before the clock starts; timed over at
+least ``training.evaluation.MIN_TIMED_SECONDS``, repeating a small set), the CLI's cold
 start on the seed page and on an English-only page, and the peak memory of the CLI on
 a 20 MB page. Needs ``../shared``.
 """
