@@ -124,6 +124,8 @@ def test_timing_repeats_a_quick_run_and_keeps_the_first_result(monkeypatch):
         time.sleep(0.01)
         return len(calls)
 
-    first, rate = evaluation.timed(run)
+    resets = []
+    first, rate = evaluation.timed(run, lambda: resets.append(len(calls)))
     assert first == 1 and len(calls) >= 5
+    assert resets == list(range(len(calls)))  # before every pass
     assert 0.5 * len(calls) / 0.1 < rate <= 100
