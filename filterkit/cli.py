@@ -56,8 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     output.add_argument("--jsonl", action="store_true", help="read and write JSON Lines, one page per line")
     parser.add_argument("--threshold", type=float, metavar="P",
                         help="keep exactly the paragraphs with P(main) >= P (default: the model's rule: its "
-                        "threshold (0.5 for the shipped models), which on HTML pages each page lowers to the bar of its best expected "
-                        "word F1; see meta.json)")
+                        "threshold, 0.5 for the shipped models, which on HTML pages each page lowers to the bar "
+                        "of its best expected word F1; see meta.json)")
     parser.add_argument("--model", metavar="DIR", help="a model set (text/ and html/ models) or one model's directory "
                         "(default: the set shipped with filterkit)")
     parser.add_argument("--format", choices=("auto", "text", "html"), default="auto",
