@@ -116,6 +116,20 @@ class CharStats:
         letter = (self.bits & LETTER) != 0
         return letter & ~np.concatenate([[False], letter[:-1]])
 
+    def has_run(self, chars: str, length: int) -> np.ndarray:
+        """1 for each paragraph holding ``length`` or more consecutive characters out of ``chars``.
+
+        The newline after each paragraph is never one of them, so a run never spans two.
+        """
+        member = np.zeros(len(self.codes), dtype=bool)
+        for char in chars:
+            member |= self.codes == ord(char)
+        run = member.copy()
+        for shift in range(1, length):
+            run[:-shift] &= member[shift:]
+            run[-shift:] = False
+        return (self.sum(run) > 0).astype(np.float64)
+
     def flag_matches(self, pattern, among: np.ndarray | None = None) -> np.ndarray:
         """1 for each paragraph in which the compiled regex ``pattern`` matches.
 

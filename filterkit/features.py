@@ -49,7 +49,7 @@ _URL = re.compile(r"https?://|www\.|WWW\.|\.(?:com|org|net|cn)\b|@\w")
 _COPYRIGHT = re.compile("©|版权|备案|\\(c\\)|\\(C\\)|Copyright|copyright|COPYRIGHT|Rights Reserved|rights reserved|"
                         "RIGHTS RESERVED|ICP|icp")
 SHORT_LINE_CHARS = 300  # URL and copyright marks are looked for in lines up to this long (footers, bylines)
-_WIDE_GAP = re.compile(r"[ \t\u3000\xa0]{3,}")
+WIDE_GAP_CHARS, WIDE_GAP_LENGTH = " \t\u3000\xa0", 3  # this many blanks in a row lay out columns (a menu, a byline)
 _PREFIX_TAIL = " \t\u3000.。…,，"  # stripped from a paragraph's end before comparing it with others
 
 
@@ -93,7 +93,7 @@ def shape_features(batch: Batch) -> np.ndarray:
         digits / chars, c.count(UPPER) / np.maximum(letters, 1), c.count(PUNCT) / chars,
         ((first & BULLET) != 0) | numbered, np.minimum(indent, 8), np.log1p(c.sum(sentence_end)),
         latin_letters / words, c.sum(word_starts & ((c.bits & UPPER) != 0)) / words,
-        np.log1p(c.count(SEPARATOR) + c.flag_matches(_WIDE_GAP)),
+        np.log1p(c.count(SEPARATOR) + c.has_run(WIDE_GAP_CHARS, WIDE_GAP_LENGTH)),
         c.flag_matches(_DATE, digits >= 2), c.flag_matches(_TIME, digits >= 3), c.flag_matches(_URL, short),
         cjk / np.maximum(letters, 1), commas / np.maximum(n_tokens, 1), (first & QUOTE) != 0, c.flag_matches(_COPYRIGHT, short),
         [s.gap_before for s in batch.segments], [s.gap_after for s in batch.segments],
