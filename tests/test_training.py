@@ -129,3 +129,16 @@ def test_timing_repeats_a_quick_run_and_keeps_the_first_result(monkeypatch):
     assert first == 1 and len(calls) >= 5
     assert resets == list(range(len(calls)))  # before every pass
     assert 0.5 * len(calls) / 0.1 < rate <= 100
+
+
+def test_page_type_table_scores_each_extractor_per_type():
+    from types import SimpleNamespace
+
+    from training.evaluation import page_type_table
+
+    pages = [SimpleNamespace(page_type="article", gold="a b c"), SimpleNamespace(page_type="forum", gold="x y"),
+             SimpleNamespace(page_type="article", gold="d")]
+    lines = page_type_table("set", pages, {"one": ["a b c", "x", ""], "two": ["", "x y", "d"]})
+    assert [line.split()[-4:] for line in lines[1:]] == [["article", "2", "0.500", "0.500"],
+                                                         ["forum", "1", "0.667", "1.000"]]
+    assert page_type_table("set", pages[:1], {"one": ["a"]}) == []

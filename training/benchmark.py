@@ -22,7 +22,7 @@ from filterkit import ContentFilter
 from filterkit.decision import describe
 from filterkit.paragraphs import split_paragraphs
 from training import benchmarks
-from training.evaluation import held_out_sets, measure, warm_up
+from training.evaluation import held_out_sets, measure, page_type_table, warm_up
 from training.scoring import macro_score, scoring_tokens
 
 SEED_PAGE = benchmarks.SHARED_DATA.parent / "examples" / "seed-page.txt"
@@ -86,13 +86,18 @@ def main(argv: list[str] | None = None) -> int:
     counts: dict[str, int] = {}
     for name, pages in sets.items():
         texts, golds = [p.rendering() for p in pages], [p.gold for p in pages]
+        outputs: dict[str, list[str]] = {}
         for label, extractor in (("keep-all", keep_all), ("C4-lines", c4_lines)):
-            score = macro_score([(extractor(t), g) for t, g in zip(texts, golds)])
+            outputs[label] = [extractor(t) for t in texts]
+            score = macro_score(list(zip(outputs[label], golds)))
             print(f"{name:15s} {label:12s} {score.f1:6.3f} {score.precision:6.3f} {score.recall:6.3f} {score.pages:6d}")
         result = measure(content_filter, pages)
+        outputs["filterkit"] = result.extracted
         s = result.score
         print(f"{name:15s} {'filterkit':12s} {s.f1:6.3f} {s.precision:6.3f} {s.recall:6.3f} {s.pages:6d} "
               f"{result.pages_per_second:8.1f}")
+        for line in page_type_table(name, pages, outputs):
+            print(line)
         language = "Chinese" if name.endswith("zh") else "English"
         seconds[language] = seconds.get(language, 0.0) + len(pages) / result.pages_per_second
         counts[language] = counts.get(language, 0) + len(pages)

@@ -35,6 +35,23 @@ def held_out_sets() -> dict[str, list[BenchmarkPage]]:
 class Measurement:
     score: Score
     pages_per_second: float
+    extracted: list[str]  # per page, in the order given
+
+
+def page_type_table(set_name: str, pages: list[BenchmarkPage], extracted: dict[str, list[str]]) -> list[str]:
+    """Lines of a table: F1 per page type (largest group first) of each extractor's ``extracted`` texts.
+
+    Where the pages are of one type only, no lines: the set's own row says it all.
+    """
+    types = sorted({page.page_type for page in pages}, key=lambda kind: (-sum(p.page_type == kind for p in pages), kind))
+    if len(types) < 2:
+        return []
+    lines = [f"{set_name} by page type: {'type':13s} {'pages':>5s} " + " ".join(f"{name:>12s}" for name in extracted)]
+    for kind in types:
+        chosen = [i for i, page in enumerate(pages) if page.page_type == kind]
+        scores = [macro_score([(texts[i], pages[i].gold) for i in chosen]).f1 for texts in extracted.values()]
+        lines.append(f"{set_name} by page type: {kind:13s} {len(chosen):5d} " + " ".join(f"{f1:12.3f}" for f1 in scores))
+    return lines
 
 
 def warm_up() -> None:
@@ -88,4 +105,4 @@ def measure(content_filter: ContentFilter, pages: list[BenchmarkPage], track: st
         result.text for result in content_filter.filter_many(inputs, batch_size=BATCH_SIZE, format=track)],
         forget_seen_pages)
     return Measurement(macro_score(list(zip(extracted, [page.gold for page in pages]))),
-                       len(inputs) * passes_per_second)
+                       len(inputs) * passes_per_second, extracted)

@@ -23,7 +23,7 @@ from filterkit import ContentFilter
 from filterkit.decision import describe
 from training import benchmarks
 from training.benchmark import BIG_PAGE_BYTES, COLD_RUNS, cli_run
-from training.evaluation import held_out_sets, measure, timed, warm_up
+from training.evaluation import held_out_sets, measure, page_type_table, timed, warm_up
 from training.scoring import Score, macro_score
 
 WARM_UP_PAGES = 8  # pages each extractor sees once before its clock starts (imports, dictionaries, caches)
@@ -106,11 +106,14 @@ def main(argv: list[str] | None = None) -> int:
         list(content_filter.filter_many(htmls[:WARM_UP_PAGES], format="html"))
         ours = measure(content_filter, pages, "html")
         results["filterkit"] = ours.score, ours.pages_per_second
+        outputs = {"filterkit": ours.extracted}
         for name, extract in extractors.items():
-            out, speed = _run_each(extract, htmls, langs)
-            results[name] = macro_score(list(zip(out, golds))), speed
+            outputs[name], speed = _run_each(extract, htmls, langs)
+            results[name] = macro_score(list(zip(outputs[name], golds))), speed
         for name, (score, speed) in results.items():
             print(_row(set_name, name, score, speed))
+        for line in page_type_table(set_name, pages, outputs):
+            print(line)
         if "trafilatura" in results:
             ours, theirs = results["filterkit"], results["trafilatura"]
             print(f"{set_name:15s} filterkit - trafilatura: F1 {ours[0].f1 - theirs[0].f1:+.4f}, "
