@@ -102,7 +102,7 @@ class ParagraphClassifier:
         site_fold = self._fold_of_page(batch, page_sites)
         fold = (site_fold if FOLD_PASSES_BY_SITE[self.track] else self._fold_of_page(batch, None))[batch.page_index]
 
-        page_kind = np.zeros((len(site_fold), 0))
+        self.page_type_ = None
         if USES_PAGE_TYPES[self.track]:
             say("page types")
             pages = page_rows(rows, batch)
@@ -110,6 +110,8 @@ class ParagraphClassifier:
             every_page = np.ones(pages.shape[0])
             page_kind = self._out_of_fold(self._page_types, pages, kinds, every_page, site_fold)
             self.page_type_ = self._page_types(pages, kinds, every_page)
+        else:
+            page_kind = self._page_kinds(rows, batch)
         say("lexical model")
         lexical = self._out_of_fold(self._lexical, rows, labels, weights, fold)[:, 1]
         self.lexical_ = self._lexical(rows, labels, weights)
@@ -138,6 +140,12 @@ class ParagraphClassifier:
             scores = np.zeros((len(labels), part.shape[1])) if scores is None else scores
             scores[held] = part
         return scores
+
+    def _page_kinds(self, rows, batch: Batch) -> np.ndarray:
+        """P(type) per page, or no columns at all where the model has no page-type step."""
+        if self.page_type_ is None:
+            return np.zeros((len(batch.offsets) - 1, 0))
+        return self.page_type_.predict_proba(page_rows(rows, batch))
 
     def _page_types(self, rows, kinds, weights):
         return PageTypeModel(self.random_state).fit(rows, kinds)  # every page weighs the same: weights are ones
@@ -176,8 +184,7 @@ class ParagraphClassifier:
         terms = HashedTerms(batch)
         rows = lexical_rows(tfidf(terms.matrix, self.idf_), batch)
         lexical = self.lexical_.predict_proba(rows)[:, 1]
-        page_kind = self.page_type_.predict_proba(page_rows(rows, batch)) if self.page_type_ is not None \
-            else np.zeros((len(batch.offsets) - 1, 0))
+        page_kind = self._page_kinds(rows, batch)
         first_features, page_terms = first_pass_features(batch, terms, self.idf_, lexical, page_kind)
         if first_features.shape[1] != self.first_.n_features_in_:
             from filterkit.model_io import ModelError, retrain_command
@@ -191,7 +198,7 @@ class ParagraphClassifier:
         return scores
 
     def predict(self, batch: Batch, threshold: float | None = None) -> np.ndarray:
-        """Kept or not per paragraph, by ``filterkit.decision``'s rule for this track (a fixed ``threshold`` if given)."""
+        """Kept or not per paragraph: ``filterkit.decision``'s rule for this track, or a fixed ``threshold``."""
         return self.decide(batch, self.predict_proba(batch), threshold)
 
     def decide(self, batch: Batch, scores: np.ndarray, threshold: float | None = None) -> np.ndarray:

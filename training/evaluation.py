@@ -7,6 +7,7 @@ and magic-html's English and Chinese pages separately.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, TypeVar
 
@@ -43,14 +44,16 @@ def page_type_table(set_name: str, pages: list[BenchmarkPage], extracted: dict[s
 
     Where the pages are of one type only, no lines: the set's own row says it all.
     """
-    types = sorted({page.page_type for page in pages}, key=lambda kind: (-sum(p.page_type == kind for p in pages), kind))
+    counts = Counter(page.page_type for page in pages)
+    types = sorted(counts, key=lambda kind: (-counts[kind], kind))
     if len(types) < 2:
         return []
     lines = [f"{set_name} by page type: {'type':13s} {'pages':>5s} " + " ".join(f"{name:>12s}" for name in extracted)]
     for kind in types:
         chosen = [i for i, page in enumerate(pages) if page.page_type == kind]
         scores = [macro_score([(texts[i], pages[i].gold) for i in chosen]).f1 for texts in extracted.values()]
-        lines.append(f"{set_name} by page type: {kind:13s} {len(chosen):5d} " + " ".join(f"{f1:12.3f}" for f1 in scores))
+        lines.append(f"{set_name} by page type: {kind:13s} {len(chosen):5d} "
+                     + " ".join(f"{f1:12.3f}" for f1 in scores))
     return lines
 
 
@@ -98,11 +101,20 @@ def forget_seen_pages() -> None:
     html_blocks.attribute_words.cache_clear()
 
 
+def extract_texts(content_filter: ContentFilter, inputs: list[str], track: str = "text") -> list[str]:
+    """The main text of each input page, through the batch API."""
+    return [result.text for result in content_filter.filter_many(inputs, batch_size=BATCH_SIZE, format=track)]
+
+
+def score_pages(content_filter: ContentFilter, pages: list[BenchmarkPage], track: str = "text") -> Score:
+    """Score ``content_filter``'s extractions of ``pages``, untimed (the trainer's held-out figures)."""
+    extracted = extract_texts(content_filter, [page_input(page, track) for page in pages], track)
+    return macro_score(list(zip(extracted, [page.gold for page in pages])))
+
+
 def measure(content_filter: ContentFilter, pages: list[BenchmarkPage], track: str = "text") -> Measurement:
     """Score ``content_filter``'s extractions of ``pages``, timing its batch API in this process."""
     inputs = [page_input(page, track) for page in pages]
-    extracted, passes_per_second = timed(lambda: [
-        result.text for result in content_filter.filter_many(inputs, batch_size=BATCH_SIZE, format=track)],
-        forget_seen_pages)
+    extracted, passes_per_second = timed(lambda: extract_texts(content_filter, inputs, track), forget_seen_pages)
     return Measurement(macro_score(list(zip(extracted, [page.gold for page in pages]))),
                        len(inputs) * passes_per_second, extracted)

@@ -31,7 +31,7 @@ from filterkit.model_io import save_model
 from training import benchmarks
 from training.augment import recombine
 from training.corpus import CORPUS_DIR, CorpusFormatError, read_corpus
-from training.evaluation import held_out_sets, measure
+from training.evaluation import held_out_sets, score_pages
 from training.examples import TRACKS, Example, as_html, from_benchmark, from_corpus
 
 def _progress(iterable, **kwargs):
@@ -114,11 +114,12 @@ def main(argv: list[str] | None = None) -> int:
 
     figures = {}
     if use_benchmarks:
+        content_filter = ContentFilter(model)
         for name, pages in held_out_sets().items():
-            result = measure(ContentFilter(model), pages, args.track)
-            figures[name] = {"f1": round(result.score.f1, 4), "precision": round(result.score.precision, 4),
-                             "recall": round(result.score.recall, 4), "pages": result.score.pages}
-            print(f"held-out {name:14s} {result.score}", file=sys.stderr)
+            score = score_pages(content_filter, pages, args.track)
+            figures[name] = {"f1": round(score.f1, 4), "precision": round(score.precision, 4),
+                             "recall": round(score.recall, 4), "pages": score.pages}
+            print(f"held-out {name:14s} {score}", file=sys.stderr)
     sources: dict[str, int] = {}
     for example in examples:
         sources[example.source] = sources.get(example.source, 0) + 1
