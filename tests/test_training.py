@@ -142,3 +142,29 @@ def test_page_type_table_scores_each_extractor_per_type():
     assert [line.split()[-4:] for line in lines[1:]] == [["article", "2", "0.500", "0.500"],
                                                          ["forum", "1", "0.667", "1.000"]]
     assert page_type_table("set", pages[:1], {"one": ["a"]}) == []
+
+
+def test_cross_validation_scores_each_bucket_with_a_model_that_never_saw_it(monkeypatch):
+    from training import crossval
+    from training.benchmarks import domain_bucket
+
+    domains = {bucket: next(f"site{i}.example" for i in range(1000) if domain_bucket(f"site{i}.example") == bucket)
+               for bucket in (0, 1, 2)}
+    pages = [from_corpus(page) for page in read_corpus()[::5]]
+    # Corpus pages posing as benchmark pages of three sites, one per bucket; the rest stay corpus pages.
+    examples = [replace(e, source="wcxb-dev", domain=domains[i % 3]) if i < 12 else e for i, e in enumerate(pages)]
+    trained_on = []
+
+    def spy(chosen):
+        trained_on.append({(e.source, e.id) for e in chosen})
+        return train(chosen)
+
+    monkeypatch.setattr(crossval, "train", spy)
+    scored, extracted = crossval.cross_validate(examples, buckets=(1, 2))
+    assert [domain_bucket(e.domain) for e in scored] == [1] * 4 + [2] * 4
+    for seen, bucket in zip(trained_on, (1, 2)):
+        assert not seen & {(e.source, e.id) for e in scored if domain_bucket(e.domain) == bucket}
+        assert {("corpus", e.id) for e in pages[12:]} <= seen  # corpus pages always train
+    assert len(extracted) == len(scored) and sum(bool(text) for text in extracted) >= 6
+    figures = crossval.set_scores(scored, extracted)
+    assert figures["wcxb-dev"].pages == 8 and figures["magic-html zh"].pages == 0

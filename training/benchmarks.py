@@ -21,7 +21,7 @@ from filterkit.scripts import cjk_share
 
 SHARED_DATA = Path(os.environ.get("FILTERKIT_SHARED", Path(__file__).resolve().parents[2] / "shared")) / "data"
 CACHE_DIR = Path(os.environ.get("FILTERKIT_CACHE", Path.home() / ".cache" / "filterkit"))
-HELD_OUT_BUCKETS = 5  # one bucket in five: 20% of domains are held out
+HELD_OUT_BUCKETS = 5  # domains fall in this many buckets by hash; bucket 0 (20% of domains) is held out
 RENDERING_VERSION = "html-text-guess-layout-1"
 # Second-level labels under which a registrable domain takes three labels (bbc.co.uk, gov.cn).
 _SECOND_LEVEL = {"co", "com", "org", "net", "gov", "edu", "ac", "or", "ne", "go"}
@@ -50,8 +50,7 @@ class BenchmarkPage:
 
     @property
     def held_out(self) -> bool:
-        digest = hashlib.sha1(self.domain.encode("utf-8")).digest()
-        return digest[0] % HELD_OUT_BUCKETS == 0
+        return domain_bucket(self.domain) == 0
 
     def html(self) -> str:
         data = gzip.decompress(self.html_path.read_bytes())
@@ -69,6 +68,11 @@ class BenchmarkPage:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         return text
+
+
+def domain_bucket(domain: str) -> int:
+    """The domain's bucket, 0 to HELD_OUT_BUCKETS - 1; bucket 0 is the held-out part."""
+    return hashlib.sha1(domain.encode("utf-8")).digest()[0] % HELD_OUT_BUCKETS
 
 
 def available() -> bool:

@@ -1,18 +1,19 @@
 """Held-out measurement shared by the trainer and the benchmark script.
 
 The held-out pages are the benchmark pages whose domain hashes into the held-out bucket
-(``training.benchmarks``), grouped as the issue's figures are stated: all of wcxb-dev,
-and magic-html's English and Chinese pages separately.
+(``training.benchmarks``), grouped in ``SETS`` as the issue's figures are stated: all of
+wcxb-dev, and magic-html's English and Chinese pages separately.
 """
 from __future__ import annotations
 
 import time
 from collections import Counter
 from dataclasses import dataclass
-from typing import Callable, TypeVar
+from typing import Callable, Sequence, TypeVar
 
 from filterkit import ContentFilter
-from training.benchmarks import BenchmarkPage, read_magic_html, read_wcxb, split_pages
+from training.benchmarks import BenchmarkPage, read_all
+from training.examples import Example
 from training.scoring import Score, macro_score
 
 BATCH_SIZE = 64
@@ -24,12 +25,22 @@ MIN_TIMED_SECONDS = 5.0
 T = TypeVar("T")
 
 
+SETS = ("wcxb-dev", "magic-html en", "magic-html zh")
+
+
+def set_name(dataset: str, lang: str) -> str | None:
+    """The set (``SETS``) whose figures a benchmark page counts in; None for a page of another source."""
+    if dataset == "wcxb-dev":
+        return dataset
+    return f"magic-html {lang}" if dataset.startswith("magic-html/") else None
+
+
 def held_out_sets() -> dict[str, list[BenchmarkPage]]:
-    _, wcxb = split_pages(read_wcxb())
-    _, magic = split_pages(read_magic_html())
-    return {"wcxb-dev": wcxb,
-            "magic-html en": [p for p in magic if p.lang == "en"],
-            "magic-html zh": [p for p in magic if p.lang == "zh"]}
+    sets: dict[str, list[BenchmarkPage]] = {name: [] for name in SETS}
+    for page in read_all():
+        if page.held_out:
+            sets[set_name(page.dataset, page.lang)].append(page)
+    return sets
 
 
 @dataclass(frozen=True)
@@ -39,7 +50,7 @@ class Measurement:
     extracted: list[str]  # per page, in the order given
 
 
-def page_type_table(set_name: str, pages: list[BenchmarkPage], extracted: dict[str, list[str]]) -> list[str]:
+def page_type_table(label: str, pages: Sequence[BenchmarkPage | Example], extracted: dict[str, list[str]]) -> list[str]:
     """Lines of a table: F1 per page type (largest group first) of each extractor's ``extracted`` texts.
 
     Where the pages are of one type only, no lines: the set's own row says it all.
@@ -48,11 +59,11 @@ def page_type_table(set_name: str, pages: list[BenchmarkPage], extracted: dict[s
     types = sorted(counts, key=lambda kind: (-counts[kind], kind))
     if len(types) < 2:
         return []
-    lines = [f"{set_name} by page type: {'type':13s} {'pages':>5s} " + " ".join(f"{name:>12s}" for name in extracted)]
+    lines = [f"{label} by page type: {'type':13s} {'pages':>5s} " + " ".join(f"{name:>12s}" for name in extracted)]
     for kind in types:
         chosen = [i for i, page in enumerate(pages) if page.page_type == kind]
         scores = [macro_score([(texts[i], pages[i].gold) for i in chosen]).f1 for texts in extracted.values()]
-        lines.append(f"{set_name} by page type: {kind:13s} {len(chosen):5d} "
+        lines.append(f"{label} by page type: {kind:13s} {len(chosen):5d} "
                      + " ".join(f"{f1:12.3f}" for f1 in scores))
     return lines
 
