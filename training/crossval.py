@@ -10,7 +10,7 @@ its site. That is four times the held-out part's pages (about 1,160 of wcxb-dev,
 English and 60 Chinese magic-html pages), where the held-out Chinese set's 26 pages
 alone move by several points between equally good models.
 
-It trains four models: about 6 minutes on the text track, 20 on the HTML track. On the
+It trains four models: about 6 minutes on the text track, 25 on the HTML track. On the
 HTML track, ``--compare trafilatura`` (or readability, jusText) scores an established
 extractor on the same pages beside it.
 """
