@@ -64,14 +64,18 @@ def test_small_training_run_round_trips(tmp_path):
 
 @needs_shared
 def test_benchmark_readers_and_domain_split():
-    from training.benchmarks import read_magic_html, read_wcxb, split_pages
+    from training.benchmarks import read_magic_html, read_wcxb
+    from training.evaluation import held_out_sets
 
     wcxb, magic = read_wcxb(), read_magic_html()
     assert len(wcxb) > 1400 and len(magic) == 261
-    train_part, held = split_pages(wcxb + magic)
+    held = [p for p in wcxb + magic if p.held_out]
+    train_part = [p for p in wcxb + magic if not p.held_out]
     assert not {p.domain for p in train_part} & {p.domain for p in held}
     assert 0.15 < len(held) / (len(held) + len(train_part)) < 0.3
     assert sum(p.lang == "zh" for p in magic) > 60
+    assert sorted((p.dataset, p.id) for pages in held_out_sets().values() for p in pages) == \
+        sorted((p.dataset, p.id) for p in held)
 
 
 def test_predict_applies_the_threshold():

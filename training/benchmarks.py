@@ -108,8 +108,3 @@ def read_magic_html(root: Path | None = None) -> list[BenchmarkPage]:
 
 def read_all() -> list[BenchmarkPage]:
     return read_wcxb() + read_magic_html()
-
-
-def split_pages(pages: list[BenchmarkPage]) -> tuple[list[BenchmarkPage], list[BenchmarkPage]]:
-    """(training pages, held-out pages), by a hash of the domain so no site is on both sides."""
-    return [p for p in pages if not p.held_out], [p for p in pages if p.held_out]
