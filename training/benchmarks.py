@@ -22,6 +22,7 @@ from filterkit.scripts import cjk_share
 SHARED_DATA = Path(os.environ.get("FILTERKIT_SHARED", Path(__file__).resolve().parents[2] / "shared")) / "data"
 CACHE_DIR = Path(os.environ.get("FILTERKIT_CACHE", Path.home() / ".cache" / "filterkit"))
 HELD_OUT_BUCKETS = 5  # domains fall in this many buckets by hash; bucket 0 (20% of domains) is held out
+HELD_OUT_RULE = f"domain's SHA-1 first byte % {HELD_OUT_BUCKETS} == 0"  # domain_bucket's rule, in words for reports
 RENDERING_VERSION = "html-text-guess-layout-1"
 # Second-level labels under which a registrable domain takes three labels (bbc.co.uk, gov.cn).
 _SECOND_LEVEL = {"co", "com", "org", "net", "gov", "edu", "ac", "or", "ne", "go"}

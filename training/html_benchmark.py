@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     warm_up()
 
     html_model = content_filter.load("html")
-    print(f"HTML track, held-out pages (domain SHA-1 first byte % 5 == 0), "
+    print(f"HTML track, held-out pages ({benchmarks.HELD_OUT_RULE}), "
           f"{describe(html_model.track, html_model.threshold)}")
     print(f"{'set':15s} {'extractor':12s} {'F1':>6s} {'P':>6s} {'R':>6s} {'pages':>6s} {'pages/s':>8s}")
     for set_name, pages in held_out_sets().items():

@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     meta = {"name": args.out.name, "created": date.today().isoformat(),
             "command": "python -m training.train " + " ".join(argv if argv is not None else sys.argv[1:]),
             "training_data": {"pages": sources, "fingerprint": fingerprint(examples),
-                              "held_out": "benchmark pages whose domain's SHA-1 first byte % 5 == 0"},
+                              "held_out": f"benchmark pages whose {benchmarks.HELD_OUT_RULE}"},
             "figures": {f"{args.track} track, held-out word F1 ({describe(model.track, model.threshold)})": figures}}
     save_model(model, args.out, meta)
     print(f"wrote {args.out}", file=sys.stderr)
