@@ -125,10 +125,13 @@ def test_binary_pages_get_main_text_language_and_errors(spark, pages):
     assert rows[1].html == ENGLISH.encode("utf-8") and rows[1].content_type  # the input columns are kept
 
 
-def test_string_column_and_column_names(spark):
+def test_string_column_and_column_names(spark, capsys):
     frame = spark.createDataFrame([("a", ENGLISH), ("b", CHINESE)], "key string, page string")
-    rows = with_main_text(frame, "page", format="html", text_column="body", lang_column="language",
-                          error_column="problem").orderBy("key").collect()
+    filtered = with_main_text(frame, "page", format="html", text_column="body", lang_column="language",
+                              error_column="problem")
+    filtered.filter("language = 'zh'").select("body").explain()
+    assert capsys.readouterr().out.count("ArrowEvalPython") == 1  # a filter on the results does not filter twice
+    rows = filtered.orderBy("key").collect()
     assert rows[0].asDict().keys() == {"key", "page", "body", "language", "problem"}
     assert [(row.language, row.problem) for row in rows] == [("en", None), ("zh", None)]
     assert ENGLISH_ARTICLE in rows[0].body and CHINESE_ARTICLE in rows[1].body

@@ -78,7 +78,9 @@ def with_main_text(df: DataFrame, column: str = "html", *, format: str = "auto",
     def optional(name: str | None) -> Column:
         return F.col(name) if name is not None else F.lit(None).cast("string")
 
-    udf = F.pandas_udf(filter_pages, RESULT_SCHEMA)
+    # Nondeterministic in Spark's eyes only: it keeps the optimizer from copying the UDF into a later
+    # filter on its columns, which would filter every page twice.
+    udf = F.pandas_udf(filter_pages, RESULT_SCHEMA).asNondeterministic()
     result = "__filterkit_result"
     return (df.withColumn(result, udf(F.col(column), optional(encoding_column), optional(content_type_column)))
             .select("*", F.col(result)["main"].alias(text_column), F.col(result)["lang"].alias(lang_column),
