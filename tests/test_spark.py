@@ -15,7 +15,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 import filterkit
-from filterkit import ContentFilter, Page
+from filterkit import Page
 from filterkit.model_io import DEFAULT_MODEL_DIR
 
 from filterkit.integrations.spark import filter_warc_files, main, with_main_text
@@ -108,9 +108,9 @@ def pages(spark):
     return spark.createDataFrame(rows, "id int, html binary, content_type string").repartition(2)
 
 
-def test_binary_pages_get_main_text_language_and_errors(spark, pages):
+def test_binary_pages_get_main_text_language_and_errors(spark, pages, content_filter):
     rows = {row.id: row for row in with_main_text(pages, content_type_column="content_type").collect()}
-    expected = list(ContentFilter().filter_many(Page(row.html, content_type=row.content_type)
+    expected = list(content_filter.filter_many(Page(row.html, content_type=row.content_type)
                                                 for row in pages.orderBy("id").collect()))
     assert [rows[i].main for i in sorted(rows)] == [result.text for result in expected]
 
@@ -146,6 +146,8 @@ def test_user_mistakes_are_one_line_errors(spark, pages):
         with_main_text(pages, text_column="content_type")
     with pytest.raises(ValueError, match="format must be one of"):
         with_main_text(pages, format="pdf")
+    with pytest.raises(ValueError, match="threshold must be between 0 and 1"):
+        with_main_text(pages, threshold=1.5)
 
 
 def test_a_custom_model_is_shipped_to_the_executors(spark, pages, tmp_path):
@@ -164,9 +166,8 @@ def test_a_custom_model_is_shipped_to_the_executors(spark, pages, tmp_path):
     assert files == sorted(str(path.relative_to(model)) for path in model.rglob("*"))
 
 
-def test_content_filter_pickles():
-    content_filter = pickle.loads(pickle.dumps(ContentFilter()))
-    assert content_filter.filter(ENGLISH).text == ContentFilter().filter(ENGLISH).text
+def test_content_filter_pickles(content_filter):
+    assert pickle.loads(pickle.dumps(content_filter)).filter(ENGLISH).text == content_filter.filter(ENGLISH).text
 
 
 def build_archive(path: Path) -> list[tuple[str, str]]:

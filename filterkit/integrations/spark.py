@@ -118,9 +118,11 @@ def _check(format: str, batch_size: int) -> None:
 
 def _ship_model(spark: SparkSession, model: str | Path | None, threshold: float | None) -> str | None:
     """The name under which the executors find ``model`` (None: the shipped default model)."""
-    ContentFilter(model, threshold)  # a wrong model or threshold fails here, once, not in every task
-    if model is None:
+    if model is None:  # the shipped model is installed with filterkit on every executor
+        if threshold is not None and not 0.0 <= threshold <= 1.0:
+            raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
         return None
+    ContentFilter(model, threshold)  # a wrong model or threshold fails here, once, not in every task
     directory = Path(model).resolve()
     spark.sparkContext.addFile(str(directory), recursive=True)
     return directory.name
@@ -213,7 +215,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.overwrite and Path(args.output).exists():
             raise ValueError(f"{args.output} exists: choose another --output, or --overwrite")
     except ValueError as error:
-        parser.exit(2, f"filterkit: {error}\n")
+        print(f"filterkit: {error}", file=sys.stderr)
+        return 2
     caller_session = SparkSession.getActiveSession()  # main() called from a notebook or a test: keep it running
     spark = SparkSession.builder.appName("filterkit").getOrCreate()
     try:
