@@ -241,4 +241,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run as a script (spark-submit .../spark.py), this file is __main__, whose functions cloudpickle ships by
+    # value with a fresh model cache in every task: the package's own module keeps one per worker process.
+    from filterkit.integrations.spark import main as package_main
+
+    sys.exit(package_main())
