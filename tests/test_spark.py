@@ -105,7 +105,7 @@ def pages(spark):
             (3, UNDECODABLE, None),
             (4, None, None),
             (5, ENGLISH.encode("utf-8"), "text/plain")]  # the Content-Type decides the track: text, not HTML
-    return spark.createDataFrame(rows, "id int, html binary, content_type string").repartition(2)
+    return spark.createDataFrame(rows, "id int, html binary, content_type string")  # two partitions: local[2]
 
 
 def test_binary_pages_get_main_text_language_and_errors(spark, pages, content_filter):
