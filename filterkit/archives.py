@@ -227,7 +227,9 @@ def _records(raw: BinaryIO) -> Iterator[ArchiveRecord]:
             except _Misaligned as error:
                 raise _archive_error(error, stream.file_offset(start), number) from None
             except _Damage as error:
-                raise _archive_error(error, error.offset, number + 1) from None
+                # A member cut in its gzip trailer holds all of its record, given out already: name that record.
+                blamed = number if number and error.offset == stream.file_offset(start) else number + 1
+                raise _archive_error(error, error.offset, blamed) from None
             except OSError:
                 raise  # the file could not be read: not the archive's fault
             except Exception as error:  # noqa: BLE001 - warcio fails on damage in many ways (AttributeError too)

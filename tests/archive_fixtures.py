@@ -79,6 +79,11 @@ BIG5_HTML = """<!DOCTYPE html>
 </body></html>
 """.encode("big5")
 
+# Too short for a detector to tell Big5 from GB18030: only the header decodes it right.
+BIG5_NOTICE_HTML = ("<html><head><title>渡輪公告</title></head><body>"
+                    "<p>北島渡輪下個月起增開夜班，末班船十一點半開出。</p></body></html>").encode("big5")
+BIG5_NOTICE_WORDS = "北島渡輪下個月起增開夜班"
+
 TEASER_HTML = """<html><head><title>Town notes: the library's new reading garden - Northgate Courier</title></head>
 <body>
 <div class="menu"><a href="/">Home</a> <a href="/town">Town</a> <a href="/schools">Schools</a> <a href="/events">Events</a></div>
@@ -194,6 +199,8 @@ def write_crawl(out: io.BufferedIOBase, gzip: bool = True, version: str = "1.1")
              words="旧书交换活动")
     response(BIG5_URL, "200 OK", [("Content-Type", "text/html; charset=Big5")], BIG5_HTML,
              words="往返南港與北島的渡輪")
+    response("https://haiwan.example/notice", "200 OK", [("Content-Type", "text/html;charset=big5")],
+             BIG5_NOTICE_HTML, request=False)
     response("https://valleypost.example/report.pdf", "200 OK", [("Content-Type", "application/pdf")], PDF_BYTES,
              skip="not HTML: application/pdf")
     response("http://valleypost.example/farming", "301 Moved Permanently",
@@ -219,6 +226,16 @@ def write_crawl(out: io.BufferedIOBase, gzip: bool = True, version: str = "1.1")
     response(LAST_URL, "200 OK", [("Content-Type", "text/html; charset=utf-8")], last,
              words="Bicycles travel free", request=False)
     return expected
+
+
+def single_response(body: bytes, headers: list[tuple[str, str]], gzip: bool = False,
+                    url: str = "https://odd.example/page") -> bytes:
+    """An archive of one response record (for bodies a crawl rarely holds)."""
+    out = io.BytesIO()
+    writer = WARCWriter(out, gzip=gzip, warc_version="1.1")
+    writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body), length=len(body),
+                                                  http_headers=_http("200 OK", headers)))
+    return out.getvalue()
 
 
 def build(gzip: bool = True, version: str = "1.1") -> tuple[bytes, list[Expected]]:
