@@ -32,8 +32,8 @@ from __future__ import annotations
 
 import zlib
 from collections import deque
-from functools import cache
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Iterable, Iterator
 
@@ -155,6 +155,7 @@ class _Stream:
         if not isinstance(self._input, bytes):
             raise TypeError("an archive is read as bytes: open it in binary mode ('rb'), or pass its path")
         self.gzip = self._input.startswith(_GZIP_MAGIC)
+        self.opens_warc = looks_like_warc(self._input)
         self._member: zlib._Decompress | None = None
         self._member_start = 0
         self._file_pos = 0  # bytes of the file consumed
@@ -168,9 +169,9 @@ class _Stream:
 
     def read(self, size: int = -1) -> bytes:
         if not self.gzip:
-            data, self._input = (self._input, b"") if self._input else (self._raw.read(size if size > 0 else -1), b"")
-            if size > 0 and len(data) > size:
-                data, self._input = data[:size], data[size:]
+            if not self._input:
+                self._input = self._raw.read(size if size > 0 else -1)
+            data, self._input = (self._input, b"") if size < 0 else (self._input[:size], self._input[size:])
             self._out_pos += len(data)
             return data
         if not self._out:
@@ -181,7 +182,10 @@ class _Stream:
         return data
 
     def file_offset(self, unpacked: int) -> int:
-        """The file offset of the record at ``unpacked`` (of its gzip member, in a gzip archive)."""
+        """The file offset of the record at ``unpacked`` (of its gzip member, in a gzip archive).
+
+        Asked for each record in turn, which lets the members before it be forgotten.
+        """
         if not self.gzip:
             return unpacked
         while len(self._members) > 1 and self._members[1][0] <= unpacked:
@@ -219,21 +223,21 @@ def _records(raw: BinaryIO) -> Iterator[ArchiveRecord]:
     stream = _Stream(raw)
     reader = _strict_iterator()(stream)
     number = 0  # records given out so far
-    start = 0  # where the last of them starts, unpacked
+    offset = 0  # where the last of them starts in the file
     try:
         while True:
             try:
                 record = next(reader, None)
             except _Misaligned as error:
-                raise _archive_error(error, stream.file_offset(start), number) from None
+                raise _archive_error(error, offset, number) from None
             except _Damage as error:
                 # A member cut in its gzip trailer holds all of its record, given out already: name that record.
-                blamed = number if number and error.offset == stream.file_offset(start) else number + 1
+                blamed = number if number and error.offset == offset else number + 1
                 raise _archive_error(error, error.offset, blamed) from None
             except OSError:
                 raise  # the file could not be read: not the archive's fault
             except Exception as error:  # noqa: BLE001 - warcio fails on damage in many ways (AttributeError too)
-                if number == 0:
+                if number == 0 and not stream.opens_warc:
                     raise _not_warc() from None
                 raise _archive_error(error, stream.file_offset(reader.offset), number + 1) from None
             if record is None:
@@ -245,10 +249,11 @@ def _records(raw: BinaryIO) -> Iterator[ArchiveRecord]:
                 raise _not_warc()
             number += 1
             start = reader.offset
+            offset = stream.file_offset(start)
             try:
                 read = _read_record(record)
             except (_CutShort, _BadHeader) as error:
-                raise _archive_error(error, stream.file_offset(start), number) from None
+                raise _archive_error(error, offset, number) from None
             except _Damage as error:
                 raise _archive_error(error, error.offset, number) from None
             yield read
@@ -372,7 +377,13 @@ def _http_payload(block: BinaryIO, http) -> bytes:
 @cache
 def _strict_iterator() -> type:
     """warcio's ArchiveIterator, made to raise where it would print a warning and read on."""
+    import logging
+
     from warcio.archiveiterator import ArchiveIterator
+
+    # warcio logs quirks it reads past (spaces in a URI); an application that configures logging still
+    # gets them, but they no longer reach stderr through logging's last resort in one that does not.
+    logging.getLogger("warcio").addHandler(logging.NullHandler())
 
     class StrictIterator(ArchiveIterator):
         def _consume_blanklines(self) -> tuple[bytes | None, int]:

@@ -1,6 +1,7 @@
 """Web archives in: page records and skipped records, charsets from HTTP, damage, paths and streams."""
 import gzip as gzip_module
 import io
+import tracemalloc
 from collections import Counter
 
 import pytest
@@ -203,6 +204,22 @@ def test_filtering_is_lazy():
     next(results)
     assert pipe.read_bytes < len(data) / 4
     results.close()
+
+
+def test_reading_memory_does_not_grow_with_the_archive():
+    one = fixtures.build(gzip=True)[0]
+
+    def peak(copies):
+        data = io.BytesIO(one * copies)
+        tracemalloc.start()
+        try:
+            assert sum(1 for _ in iter_records(data)) == 20 * copies
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    small, large = peak(15), peak(120)
+    assert large < small + 64 * 1024, (small, large)  # 8x the records, the same memory
 
 
 def test_archives_are_known_by_their_first_bytes():
