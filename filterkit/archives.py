@@ -21,12 +21,14 @@ Reader: warcio (1.8.1), not FastWARC (2.0.1), although FastWARC reads faster. On
 gzip archive of the 1,737 ../shared benchmark pages, a quarter of them twice (2,171
 responses and their requests, 581 MB of HTML), reading every response's payload took 2.5–3.0 s
 with warcio (33–40 MB/s of archive) and 1.1–1.4 s with FastWARC (71–90 MB/s), three runs each
-on the shared 2-core machine. But FastWARC does not read every test archive correctly: with
-``auto_decode="all"`` (needed for the chunked, gzip-encoded bodies that wget and Heritrix
-archive) its iteration silently stops after such a response (6 of 19 records of
-``tests/archive_fixtures``, no error), and with ``"content"`` it raises a gzip error on it.
-The speed does not matter here either: filterkit filters about 90 HTML pages/s, so reading
-costs ~1% of a run with warcio (about 800 records/s) and ~0.5% with FastWARC.
+on the shared 2-core machine; ``iter_records`` reads the same archive at 690–850 pages/s.
+But FastWARC does not read every test archive correctly: with ``auto_decode="all"``
+(needed for the chunked, gzip-encoded bodies that wget and Heritrix archive) its iteration
+stops in silence after such a response (6 of the 20 records of ``tests/archive_fixtures``,
+gzip or plain), and with ``"content"`` it raises a gzip error there; a truncated last record
+comes out of it as a whole record with an empty body (warcio: the same, or nothing). The
+speed is not worth that: filterkit filters about 90 benchmark HTML pages/s, so reading is
+about a tenth of a run's time with warcio and a twentieth with FastWARC.
 """
 from __future__ import annotations
 
@@ -46,8 +48,8 @@ if TYPE_CHECKING:
 
 READ_SIZE = 64 * 1024  # compressed bytes read at a time
 UNPACK_SIZE = 256 * 1024  # most bytes one gzip step unpacks: memory stays bounded on highly compressed data
-# A page's payload is read up to this size and the rest passed over: twice the filter's own cut, so that
-# the cut falls inside it for pages in UTF-16 or a legacy CJK encoding, whose UTF-8 is up to 1.5x as long.
+# A page's payload is read up to this size and the rest passed over: twice the filter's own cut (of the
+# page's UTF-8), which falls inside it for every web encoding, UTF-8 being at least half as long (UTF-16).
 PAGE_READ_LIMIT = 2 * DEFAULT_MAX_PAGE_BYTES
 WARC_VERSIONS = (b"WARC/1.0", b"WARC/1.1")
 _GZIP_MAGIC = b"\x1f\x8b"
