@@ -238,6 +238,16 @@ def single_response(body: bytes, headers: list[tuple[str, str]], gzip: bool = Fa
     return out.getvalue()
 
 
+def single_block(record_type: str, url: str, body: bytes, content_type: str) -> bytes:
+    """An archive of one record whose block is ``body`` with no HTTP headers (a resource, a DNS response)."""
+    out = io.BytesIO()
+    writer = WARCWriter(out, gzip=False, warc_version="1.1")
+    record = writer.create_warc_record(url, record_type, payload=io.BytesIO(body), length=len(body),
+                                       warc_content_type=content_type)
+    writer.write_record(record)
+    return out.getvalue()
+
+
 def build(gzip: bool = True, version: str = "1.1") -> tuple[bytes, list[Expected]]:
     out = io.BytesIO()
     expected = write_crawl(out, gzip=gzip, version=version)

@@ -182,6 +182,19 @@ def test_a_page_without_content_type_is_kept_only_if_it_looks_like_html():
     assert next(iter_records(io.BytesIO(binary))).skip == "not HTML: no Content-Type, and no markup"
 
 
+def test_resource_records_of_html_are_pages_and_other_blocks_are_skipped():
+    html = fixtures.LAST_HTML.encode()
+    resource = fixtures.single_block("resource", "file:///saved/ferry.html", html, "text/html; charset=utf-8")
+    image = fixtures.single_block("resource", "https://odd.example/logo.png", b"\x89PNG\r\n", "image/png")
+    dns = fixtures.single_block("response", "dns:odd.example", b"20261130 odd.example. 300 IN A 192.0.2.1\n",
+                                "text/dns")
+    [record] = iter_records(io.BytesIO(resource))
+    assert record.page.content == html and record.page.format == "html"
+    assert record.page.content_type == "text/html; charset=utf-8"
+    assert next(iter_records(io.BytesIO(image))).skip == "not HTML: image/png"
+    assert next(iter_records(io.BytesIO(dns))).skip == "not HTTP: text/dns"
+
+
 def test_paths_streams_pipes_and_one_gzip_member_for_the_whole_file(tmp_path, content_filter):
     data, expected = fixtures.build(gzip=False)
     urls = [e.url for e in expected]
