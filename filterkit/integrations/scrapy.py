@@ -12,7 +12,8 @@ and let the spider put the raw response into the item (the fields the pipeline r
 Bytes are decoded by filterkit's rule: the page's own ``<meta charset>``, else the charset
 of the HTTP Content-Type, else what the bytes fit. The item leaves the pipeline with
 ``main`` and ``lang`` (or ``filterkit_error``, for a page that cannot be filtered: the item
-still goes on), without the input fields, which only the pipeline needed.
+still goes on), without the input fields, which only the pipeline needed (they are set to
+None in items whose fields are fixed, such as dataclasses).
 
 Settings (all optional):
 
@@ -39,6 +40,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+from collections.abc import MutableMapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
@@ -108,8 +110,12 @@ class FilterkitPipeline:
             self._write(adapter, self.error_field, result.error)
         if not self.keep_input:
             for field in (self.input_field, self.content_type_field, self.encoding_field):
-                if field in adapter:
+                if field not in adapter:
+                    continue
+                if isinstance(adapter.item, MutableMapping):  # dicts and scrapy.Item
                     del adapter[field]
+                else:  # fixed fields (dataclass, attrs, pydantic): a deleted attribute would break repr()
+                    adapter[field] = None
         return item
 
     def _page(self, adapter: ItemAdapter) -> Any:
