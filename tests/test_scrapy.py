@@ -150,7 +150,8 @@ class PagesSpider(scrapy.Spider):
 
 
 def crawl(base_url: str, feed: str, report: str, reactor: str) -> None:
-    """Crawl every page, recording on which thread each page was filtered and when the reactor ticked."""
+    """Crawl every page, recording on which thread and with which Content-Type each page was filtered,
+    and when the reactor ticked."""
     from scrapy.crawler import CrawlerProcess
 
     from filterkit import ContentFilter
@@ -158,12 +159,13 @@ def crawl(base_url: str, feed: str, report: str, reactor: str) -> None:
     calls, ticks = [], []
     unwrapped = ContentFilter.filter
 
-    def recorded(self, *args, **kwargs):
+    def recorded(self, page, *args, **kwargs):
         start = time.monotonic()
         try:
-            return unwrapped(self, *args, **kwargs)
+            return unwrapped(self, page, *args, **kwargs)
         finally:
-            calls.append({"thread": threading.get_ident(), "start": start, "end": time.monotonic()})
+            calls.append({"thread": threading.get_ident(), "start": start, "end": time.monotonic(),
+                          "content_type": page.content_type})
 
     ContentFilter.filter = recorded
     settings = {
@@ -256,7 +258,8 @@ def test_crawl_fills_items_with_main_content_off_the_reactor(server, crawls, rea
 
     # Every page was filtered on a worker thread, and the reactor kept ticking while they were.
     run = json.loads(report.read_text())
-    assert len(run["calls"]) == len(PAGES)
+    # Each page reached the filter with its HTTP Content-Type, the only charset the GBK and Big5 pages have.
+    assert sorted(str(call["content_type"]) for call in run["calls"]) == sorted(kind for _, kind in PAGES.values())
     assert all(call["thread"] != run["reactor_thread"] for call in run["calls"])
     busy = [tick for tick in run["ticks"] if any(call["start"] < tick < call["end"] for call in run["calls"])]
     assert len(busy) >= 5, "the reactor did not tick while pages were being filtered"

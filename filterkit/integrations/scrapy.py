@@ -49,7 +49,7 @@ from itemadapter import ItemAdapter
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
-    from filterkit import ContentFilter, FilterResult
+    from filterkit import ContentFilter, FilterResult, Page
 
 logger = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -103,12 +103,10 @@ class FilterkitPipeline:
             self._write(adapter, self.error_field, page)
             return item
         result = await _in_thread(self._executor, self._run, page)
-        if result.ok:
-            self._write(adapter, self.text_field, result.text)
-            self._write(adapter, self.lang_field, result.lang)
-        else:
-            self._write(adapter, self.error_field, result.error)
-        if not self.keep_input:
+        outputs = ({self.text_field: result.text, self.lang_field: result.lang} if result.ok
+                   else {self.error_field: result.error})
+        written = all([self._write(adapter, field, value) for field, value in outputs.items()])
+        if written and not self.keep_input:  # an item that cannot take the output keeps its page
             for field in (self.input_field, self.content_type_field, self.encoding_field):
                 if field not in adapter:
                     continue
@@ -118,21 +116,23 @@ class FilterkitPipeline:
                     adapter[field] = None
         return item
 
-    def _page(self, adapter: ItemAdapter) -> Any:
+    def _page(self, adapter: ItemAdapter) -> Page | str:
         """The item's ``Page``, or a one-line message saying why it has none."""
         from filterkit import Page
 
         content = adapter.get(self.input_field)
-        if not isinstance(content, (str, bytes)):
-            found = "no" if content is None else f"a {type(content).__name__} in its"
-            return (f"the item has {found} {self.input_field!r} field; the page goes there as bytes or str "
+        if content is None:
+            return (f"the item has no {self.input_field!r} field; the page goes there as bytes or str "
                     f"(FILTERKIT_INPUT_FIELD)")
+        if not isinstance(content, (str, bytes)):
+            return (f"the item's {self.input_field!r} field holds a value of type {type(content).__name__}, "
+                    f"not the page as bytes or str")
         content_type = adapter.get(self.content_type_field)
         if isinstance(content_type, bytes):  # Scrapy's header values are bytes
             content_type = content_type.decode("latin-1")
         return Page(content, encoding=adapter.get(self.encoding_field) or None, content_type=content_type or None)
 
-    def _run(self, page: Any) -> FilterResult:
+    def _run(self, page: Page) -> FilterResult:
         """Filter one page (in a worker thread); a page that cannot be filtered gives an error result."""
         from filterkit import FilterkitError, FilterResult
 
@@ -150,15 +150,18 @@ class FilterkitPipeline:
                 self._filter = ContentFilter(self._model, self._threshold)
             return self._filter
 
-    def _write(self, adapter: ItemAdapter, field: str, value: Any) -> None:
+    def _write(self, adapter: ItemAdapter, field: str, value: Any) -> bool:
+        """Set the field; False (and an error logged once per item class) if the item has no such field."""
         try:
             adapter[field] = value
+            return True
         except KeyError:
             kind = type(adapter.item)
             if (kind, field) not in self._unwritable:  # once per item class, not once per item
                 self._unwritable.add((kind, field))
                 logger.error("filterkit: %s has no field %r; declare it, or name another in the FILTERKIT_*_FIELD "
                              "settings", kind.__name__, field)
+            return False
 
 
 async def _in_thread(executor: ThreadPoolExecutor, function: Callable[..., _T], *args: Any) -> _T:
