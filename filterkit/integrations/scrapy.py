@@ -17,18 +17,18 @@ None in items whose fields are fixed, such as dataclasses).
 
 Settings (all optional):
 
-================================  ==================  =============================================
-``FILTERKIT_INPUT_FIELD``         ``"body"``          the page: bytes (the response body) or str
-``FILTERKIT_CONTENT_TYPE_FIELD``  ``"content_type"``  the response's Content-Type header (str or bytes)
-``FILTERKIT_ENCODING_FIELD``      ``"encoding"``      an encoding that overrides every declaration
-``FILTERKIT_TEXT_FIELD``          ``"main"``          where the main content goes
-``FILTERKIT_LANG_FIELD``          ``"lang"``          where the page's language goes ("en", "zh"...)
+================================  =====================  ==========================================
+``FILTERKIT_INPUT_FIELD``         ``"body"``             the page: bytes (the response body) or str
+``FILTERKIT_CONTENT_TYPE_FIELD``  ``"content_type"``     the response's Content-Type header
+``FILTERKIT_ENCODING_FIELD``      ``"encoding"``         an encoding that overrides every declaration
+``FILTERKIT_TEXT_FIELD``          ``"main"``             where the main content goes
+``FILTERKIT_LANG_FIELD``          ``"lang"``             the page's language ("en", "zh"...)
 ``FILTERKIT_ERROR_FIELD``         ``"filterkit_error"``  why a page could not be filtered
-``FILTERKIT_KEEP_INPUT``          ``False``           keep the input fields in the item
-``FILTERKIT_MODEL``               shipped model       a model directory
-``FILTERKIT_THRESHOLD``           the model's         keep paragraphs scoring at least this
-``FILTERKIT_THREADS``             ``1``               threads that filter pages
-================================  ==================  =============================================
+``FILTERKIT_KEEP_INPUT``          ``False``              keep the input fields in the item
+``FILTERKIT_MODEL``               the shipped model      a model directory
+``FILTERKIT_THRESHOLD``           the model's            keep paragraphs scoring at least this
+``FILTERKIT_THREADS``             ``1``                  threads that filter pages
+================================  =====================  ==========================================
 
 A page takes tens to hundreds of milliseconds to filter, so filtering runs in the
 pipeline's own threads, never on the event loop, and the crawl goes on meanwhile. The
@@ -73,6 +73,7 @@ class FilterkitPipeline:
         self._executor = ThreadPoolExecutor(threads, thread_name_prefix="filterkit")
         self._filter: ContentFilter | None = None
         self._filter_lock = threading.Lock()
+        self._model_failed = False
         self._unwritable: set[tuple[type, str]] = set()
 
     @classmethod
@@ -134,10 +135,15 @@ class FilterkitPipeline:
 
     def _run(self, page: Page) -> FilterResult:
         """Filter one page (in a worker thread); a page that cannot be filtered gives an error result."""
-        from filterkit import FilterkitError, FilterResult
+        from filterkit import FilterkitError, FilterResult, ModelError
 
         try:
             return self._content_filter().filter(page)
+        except ModelError as error:  # every item will carry it: say so once, where the crawl's errors are read
+            if not self._model_failed:
+                self._model_failed = True
+                logger.error("filterkit: %s (FILTERKIT_MODEL)", error)
+            return FilterResult((), "und", error=str(error))
         except FilterkitError as error:
             return FilterResult((), "und", error=str(error))
 
