@@ -129,7 +129,7 @@ class ArticleItem(scrapy.Item):
 class ArticleRecord:
     url: str
     body: bytes
-    content_type: str | None = None
+    content_type: bytes | None = None
     main: str | None = None
     lang: str | None = None
     filterkit_error: str | None = None
@@ -142,11 +142,9 @@ class PagesSpider(scrapy.Spider):
     kinds = {"/zh": ArticleItem, "/gbk": ArticleRecord}
 
     def parse(self, response):
-        path = response.url.split("/", 3)[-1]
-        kind = self.kinds.get("/" + path, dict)
-        fields = {"url": response.url, "body": response.body,
-                  "content_type": response.headers.get("Content-Type").decode("latin-1")}
-        yield kind(**fields)
+        kind = self.kinds.get("/" + response.url.split("/", 3)[3], dict)
+        # The fields the pipeline reads by default, as its documentation shows them (the header as bytes).
+        yield kind(url=response.url, body=response.body, content_type=response.headers.get("Content-Type"))
 
 
 def crawl(base_url: str, feed: str, report: str, reactor: str) -> None:
@@ -222,14 +220,21 @@ def crawls(server, tmp_path_factory):
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
     runs = {}
     for number, reactor in enumerate(REACTORS):
-        feed, report = folder / f"items-{number}.jsonl", folder / f"report-{number}.json"
-        process = subprocess.Popen([sys.executable, __file__, server, str(feed), str(report), reactor], cwd=REPO,
-                                   env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        runs[reactor] = (process, feed, report)
+        feed, report, log = (folder / f"{number}-{name}" for name in ("items.jsonl", "report.json", "stderr.txt"))
+        with log.open("w") as stderr:  # a file, not a pipe: a crawl never waits for the other to be read
+            process = subprocess.Popen([sys.executable, __file__, server, str(feed), str(report), reactor],
+                                       cwd=REPO, env=environment, stdout=subprocess.DEVNULL, stderr=stderr)
+        runs[reactor] = (process, feed, report, log)
     results = {}
-    for reactor, (process, feed, report) in runs.items():
-        _, stderr = process.communicate(timeout=120)
-        results[reactor] = (process.returncode, stderr, feed, report)
+    try:
+        for reactor, (process, feed, report, log) in runs.items():
+            process.wait(timeout=120)
+            results[reactor] = (process.returncode, log.read_text(), feed, report)
+    finally:
+        for process, *_ in runs.values():
+            if process.poll() is None:
+                process.kill()
+                process.wait()
     return results
 
 
