@@ -1,21 +1,20 @@
 """filterkit in a real datatrove pipeline: WarcReader → FilterkitExtractor → JsonlWriter, run by LocalPipelineExecutor."""
+import dataclasses
 import gzip
 import json
+import os
 from io import BytesIO
 from pathlib import Path
 
 import pytest
+from datatrove.executor import LocalPipelineExecutor
+from datatrove.pipeline.readers import WarcReader
+from datatrove.pipeline.writers import JsonlWriter
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
-pytest.importorskip("datatrove")
-pytest.importorskip("warcio")
-
-from datatrove.executor import LocalPipelineExecutor  # noqa: E402
-from datatrove.pipeline.readers import WarcReader  # noqa: E402
-from datatrove.pipeline.writers import JsonlWriter  # noqa: E402
-from warcio.statusandheaders import StatusAndHeaders  # noqa: E402
-from warcio.warcwriter import WARCWriter  # noqa: E402
-
-from filterkit.integrations.datatrove import FilterkitExtractor  # noqa: E402
+from filterkit import ContentFilter
+from filterkit.integrations.datatrove import FilterkitExtractor
 
 ENGLISH = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>The lighthouse keeper's garden | Harbour Weekly</title></head>
@@ -142,6 +141,36 @@ def test_a_document_out_of_time_is_dropped_and_the_rest_go_on(tmp_path):
     assert set(docs) == {"https://harbour.example/garden", "https://hegu.example/night-school"}
     assert docs["https://hegu.example/night-school"]["metadata"]["lang"] == "zh"
     assert stats["total"] == 3 and stats["timeout"] == 1 and stats["forwarded"] == 2
+
+
+def test_a_document_filterkit_cannot_filter_or_that_kills_its_process_is_dropped_and_counted(tmp_path, monkeypatch):
+    unfilterable, fatal = "<!-- test: unfilterable -->", "<!-- test: fatal -->"
+    real_filter_many = ContentFilter.filter_many
+
+    def failing_filter_many(self, pages, *args, **kwargs):
+        pages = list(pages)
+        if any(fatal in page for page in pages):
+            os._exit(1)  # as the OOM killer or a crash in a native library would end the process
+        for page, result in zip(pages, real_filter_many(self, pages, *args, **kwargs)):
+            yield dataclasses.replace(result, paragraphs=(), error="cannot filter this page") if unfilterable in page \
+                else result
+
+    # The executor runs the task in this process (workers=1), and the sandbox is forked from it.
+    monkeypatch.setattr(ContentFilter, "filter_many", failing_filter_many)
+    (tmp_path / "warc").mkdir()
+    write_warc(tmp_path / "warc" / "flaky.warc.gz", [
+        ("https://harbour.example/garden", ENGLISH.encode(), "text/html; charset=utf-8"),
+        ("https://harbour.example/broken", (ENGLISH + unfilterable).encode(), "text/html"),
+        ("https://harbour.example/crash", (ENGLISH + fatal).encode(), "text/html"),
+        ("https://hegu.example/night-school", CHINESE.encode(), "text/html; charset=utf-8"),
+    ])
+
+    # One document a batch: datatrove's sandbox notices a dead process only after 5 s, once is enough.
+    docs, stats = run_pipeline(tmp_path, FilterkitExtractor(batch_size=1), tasks=1)
+
+    assert set(docs) == {"https://harbour.example/garden", "https://hegu.example/night-school"}
+    assert stats["total"] == 4 and stats["forwarded"] == 2
+    assert stats["clean_error"] == 1 and stats["broken_process"] == 1
 
 
 @pytest.mark.parametrize("bad, message", [({"format": "pdf"}, "format must be one of"),

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional, Union
 
 try:
     from datatrove.data import Document, DocumentsPipeline
@@ -35,18 +35,17 @@ if TYPE_CHECKING:
 
 FORMATS = ("auto", "text", "html")
 
+# Per document: filterkit's (main text, language, error), or the stat name of why the sandbox gave up on it.
+Outcome = Union[tuple[str, str, Optional[str]], str]
+
 # Filtered once in the task's process before its sandbox is forked, so that every sandbox process
-# starts with both models, the Chinese dictionary and the language profiles already loaded.
+# starts with the models, the Chinese dictionary and the language profiles already loaded.
 _WARMUP_PAGES = [
     "<html><body><nav><a href='/'>Start</a></nav><article><h1>Warm-up</h1>"
     "<p>A short paragraph that wakes the parser, the tokenizer and the classifier.</p>"
     "<p>一段很短的中文文字，用来提前加载分词词典。</p></article></body></html>",
     "Warm-up\nA short line of English text for the text track.\n一行用来预热的中文文字。",
 ]
-
-
-class _PageError(Exception):
-    """Raised in the task's process for a batch that filterkit could not filter in the sandbox."""
 
 
 class FilterkitExtractor(BaseExtractor):
@@ -86,23 +85,33 @@ class FilterkitExtractor(BaseExtractor):
 
     def extract(self, text: str) -> str:
         """Main content of one page, in this process (datatrove's extractor interface)."""
-        return self._content_filter().filter(text, format=self.format).text
+        content_filter = self._content_filter()
+        with _one_thread():
+            return content_filter.filter(text, format=self.format).text
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         self._content_filter()
-        with ExtractorSandbox(timeout=self.timeout, warmup_text=([],)) as sandbox:
+        with ExtractorSandbox(timeout=self.timeout) as sandbox:
             while batch := list(islice(data, self.batch_size)):
                 with self.track_time("batch"):
                     outcomes = self._filter_batch(sandbox, [doc.text for doc in batch])
                 for doc, outcome in zip(batch, outcomes):
                     yield from self._forward(doc, outcome)
 
-    def _forward(self, doc: Document, outcome: tuple[str, str] | str) -> DocumentsPipeline:
+    def _forward(self, doc: Document, outcome: Outcome) -> DocumentsPipeline:
         self.stat_update(StatHints.total)
-        if isinstance(outcome, str):  # why it could not be filtered, as a stat name
+        if isinstance(outcome, str):  # the sandbox gave up on it
             self.stat_update(outcome)
             return
-        doc.text, doc.metadata[self.lang_key] = outcome
+        text, lang, error = outcome
+        if error is not None:
+            self.stat_update("clean_error")
+            if not self._warned_error:
+                logger.warning(f'❌ filterkit could not filter document {doc.id} ("{error}"); skipping it. '
+                               f"This message will only appear once.")
+                self._warned_error = True
+            return
+        doc.text, doc.metadata[self.lang_key] = text, lang
         if doc.text:
             self.stat_update("extracted", StatHints.forwarded)
             self.update_doc_stats(doc)
@@ -111,36 +120,26 @@ class FilterkitExtractor(BaseExtractor):
             self.stat_update("extracted", StatHints.dropped)
 
     def _content_filter(self) -> ContentFilter:
-        """The task's filter, loaded and warmed up without OpenMP threads: a process forked after
-        OpenMP has run threads hangs at its first prediction, and the sandbox forks this one."""
+        """The task's filter, loaded and warmed up (the sandbox processes are forked from this one)."""
         if self._filter is None:
-            from threadpoolctl import threadpool_limits
-
             from filterkit import ContentFilter
 
             self._filter = ContentFilter(self.model, self.threshold)
-            with threadpool_limits(1):
+            with _one_thread():
                 list(self._filter.filter_many(_WARMUP_PAGES, format=self.format))
         return self._filter
 
-    def _filter_batch(self, sandbox: ExtractorSandbox, pages: list[str]) -> list[tuple[str, str] | str]:
-        """(main text, language) per page, or the stat name of why that page was dropped."""
+    def _filter_batch(self, sandbox: ExtractorSandbox, pages: list[str]) -> list[Outcome]:
         if len(pages) > 1:
             try:
                 return self._in_sandbox(sandbox, pages)
-            except (_PageError, TimeoutError, EOFError):
+            except (TimeoutError, EOFError):
                 pass  # one page spoiled the batch: filtered one by one, the others still get through
         return [self._filter_alone(sandbox, page) for page in pages]
 
-    def _filter_alone(self, sandbox: ExtractorSandbox, page: str) -> tuple[str, str] | str:
+    def _filter_alone(self, sandbox: ExtractorSandbox, page: str) -> Outcome:
         try:
             return self._in_sandbox(sandbox, [page])[0]
-        except _PageError as error:
-            if not self._warned_error:
-                logger.warning(f"❌ filterkit could not filter a document ({error}); skipping it. "
-                               f"This message will only appear once.")
-                self._warned_error = True
-            return "clean_error"
         except TimeoutError:
             logger.warning("⏰ Timeout while filtering a document. Skipping it.")
             return "timeout"
@@ -148,14 +147,21 @@ class FilterkitExtractor(BaseExtractor):
             logger.warning("filterkit's process died on a document; skipping it, with a new process for the next")
             return "broken_process"
 
-    def _in_sandbox(self, sandbox: ExtractorSandbox, pages: list[str]) -> list[tuple[str, str]]:
+    def _in_sandbox(self, sandbox: ExtractorSandbox, pages: list[str]) -> list[Outcome]:
         sandbox.timeout = self.timeout * len(pages)
         return sandbox.process_document(pages, self._filter_pages)
 
-    def _filter_pages(self, pages: list[str]) -> list[tuple[str, str]] | _PageError:
-        """Runs in the sandbox process; an exception would end that process, so it is sent back instead."""
-        try:
-            return [(result.text, result.lang)
+    def _filter_pages(self, pages: list[str] | str) -> list[tuple[str, str, str | None]]:
+        """Runs in the sandbox process. Its warm-up call passes an empty string: no pages."""
+        with _one_thread():
+            return [(result.text, result.lang, result.error)
                     for result in self._filter.filter_many(pages, batch_size=self.batch_size, format=self.format)]
-        except Exception as error:  # noqa: BLE001 - whatever it is, the task's process drops the page and goes on
-            return _PageError(f"{type(error).__name__}: {error}")
+
+
+def _one_thread():
+    """Native libraries limited to one thread, for two reasons: datatrove gives each task one core
+    (more threads per task oversubscribe the machine), and a process forked after OpenMP has run
+    threads hangs at its first prediction, so the task's process must never run them."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(1)
