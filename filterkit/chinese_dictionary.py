@@ -27,54 +27,88 @@ from array import array
 from pathlib import Path
 
 CACHE_DIR_ENV = "FILTERKIT_CACHE_DIR"
-_FORMAT = 1
+_FORMAT = 2
 _MAGIC = b"filterkit-jieba-dictionary\n"
+# A process that cuts this many runs is working through a batch, where covering each run costs
+# more than reading the rest of the table in one go (about 0.2 s).
+COMPLETE_AFTER_RUNS = 2_000
 
 
 class FrequencyTable:
-    """jieba's ``FREQ`` dict and ``total``; ``cover(text)`` adds the words starting with text's characters."""
+    """jieba's ``FREQ`` dict and ``total``; ``cover(run)`` adds the entries a cut of the run looks up."""
 
     def __init__(self, freq: dict[str, int], total: int, dictionary_sha256: str,
-                 blocks: "_Blocks | None" = None) -> None:
+                 entries: "_Entries | None" = None) -> None:
         self.freq = freq
         self.total = total
         self.dictionary_sha256 = dictionary_sha256  # of the dictionary file the words come from
-        self._blocks = blocks
-        self._covered: set[str] = set()
+        self._entries = entries
+        self._covered: set[str] = set()  # characters and character pairs whose entries are in freq
+        self._runs = 0
         self._lock = threading.Lock()
 
     @property
     def complete(self) -> bool:
-        return self._blocks is None
+        return self._entries is None
 
-    def cover(self, text: str) -> None:
-        """Make sure every word whose first character occurs in ``text`` is in ``freq``."""
-        if self._blocks is None:
+    def cover(self, run: str) -> None:
+        """Put in ``freq`` every entry that is one of run's characters or starts with two adjacent ones.
+
+        jieba looks up only substrings of the text it cuts: a single character, or a longer
+        fragment, whose first two characters are then a pair of the text.
+        """
+        if self._entries is None:
             return
-        missing = set(text).difference(self._covered)
-        if missing:
+        self._runs += 1
+        keys = set(run)
+        keys.update(run[k:k + 2] for k in range(len(run) - 1))
+        missing = keys.difference(self._covered)
+        if missing or self._runs >= COMPLETE_AFTER_RUNS:
             with self._lock:
-                for char in missing.difference(self._covered):
-                    self._blocks.add_to(self.freq, char)
-                    self._covered.add(char)  # after the words: another thread may be reading freq
+                entries = self._entries
+                if entries is None:
+                    return
+                if self._runs >= COMPLETE_AFTER_RUNS:
+                    entries.add_all(self.freq)
+                    self._entries = None
+                    self._covered.clear()
+                    return
+                for key in missing.difference(self._covered):
+                    entries.add_to(self.freq, key)
+                    self._covered.add(key)  # after the entries: another thread may be reading freq
 
 
-class _Blocks:
-    """The cache file's words grouped by first character: an index and the raw blocks."""
+class _Entries:
+    """The cache file's entries: single characters, and longer words grouped by their first two."""
 
-    def __init__(self, chars: str, entry_offsets: array, byte_offsets: array, freqs: array, words: bytes) -> None:
-        self._index = {char: i for i, char in enumerate(chars)}
+    def __init__(self, firsts: str, singles: array, second_starts: array, seconds: str,
+                 entry_offsets: array, byte_offsets: array, freqs: array, words: bytes) -> None:
+        self._first_index = {char: i for i, char in enumerate(firsts)}
+        self._singles = singles
+        self._second_starts = second_starts
+        self._seconds = seconds
         self._entry_offsets = entry_offsets
         self._byte_offsets = byte_offsets
         self._freqs = freqs
         self._words = words
 
-    def add_to(self, freq: dict[str, int], char: str) -> None:
-        i = self._index.get(char)
+    def add_to(self, freq: dict[str, int], key: str) -> None:
+        i = self._first_index.get(key[0])
         if i is None:
             return
-        words = self._words[self._byte_offsets[i]:self._byte_offsets[i + 1]].decode("utf-8").split("\n")
-        freq.update(zip(words, self._freqs[self._entry_offsets[i]:self._entry_offsets[i + 1]]))
+        if len(key) == 1:
+            freq[key] = self._singles[i]
+            return
+        group = self._seconds.find(key[1], self._second_starts[i], self._second_starts[i + 1])
+        if group < 0:
+            return
+        words = self._words[self._byte_offsets[group]:self._byte_offsets[group + 1]].decode("utf-8").split("\n")
+        # Each word ends with a newline: zip leaves out the empty string after the last.
+        freq.update(zip(words, self._freqs[self._entry_offsets[group]:self._entry_offsets[group + 1]]))
+
+    def add_all(self, freq: dict[str, int]) -> None:
+        freq.update(zip(self._first_index, self._singles))
+        freq.update(zip(self._words.decode("utf-8").split("\n"), self._freqs))
 
 
 def cache_dir() -> Path:
@@ -153,61 +187,65 @@ def _parse(data: bytes, key: dict) -> FrequencyTable | None:
     header = json.loads(data[len(_MAGIC):header_end])
     if not isinstance(header, dict) or any(header.get(name) != value for name, value in key.items()):
         return None
-    n_chars, n_entries = header["chars"], header["entries"]
-    view = memoryview(data)
-    position = header_end + 1
-
-    def take(size: int) -> memoryview:
-        nonlocal position
-        part = view[position:position + size]
-        if len(part) != size:
-            raise ValueError("truncated cache")
+    sections, position = {}, header_end + 1
+    for name, size in header["sections"]:
+        sections[name] = data[position:position + size]
         position += size
-        return part
+    if position != len(data) or not isinstance(header["total"], int):
+        raise ValueError("the cache's sections do not add up to its size")
+    firsts, seconds = sections["firsts"].decode("utf-8"), sections["seconds"].decode("utf-8")
+    singles, second_starts, entry_offsets, byte_offsets, freqs = (
+        _int64s(sections[name]) for name in ("singles", "second_starts", "entry_offsets", "byte_offsets", "freqs"))
+    words = sections["words"]
+    if not (len(singles) == len(firsts) == len(second_starts) - 1 and second_starts[-1] == len(seconds)
+            == len(entry_offsets) - 1 == len(byte_offsets) - 1 and entry_offsets[-1] == len(freqs)
+            and byte_offsets[-1] == len(words)):
+        raise ValueError("the cache's sections disagree")
+    entries = _Entries(firsts, singles, second_starts, seconds, entry_offsets, byte_offsets, freqs, words)
+    return FrequencyTable({}, header["total"], key["dict_sha256"], entries)
 
-    def int64s(count: int) -> array:
-        numbers = array("q")
-        numbers.frombytes(take(count * numbers.itemsize))
-        return numbers
 
-    chars = bytes(take(header["chars_bytes"])).decode("utf-8")
-    entry_offsets, byte_offsets, freqs = int64s(n_chars + 1), int64s(n_chars + 1), int64s(n_entries)
-    words = bytes(take(header["words_bytes"]))
-    if (position != len(data) or len(chars) != n_chars or entry_offsets[-1] != n_entries
-            or byte_offsets[-1] != len(words) or not isinstance(header["total"], int)):
-        raise ValueError("inconsistent cache")
-    return FrequencyTable({}, header["total"], key["dict_sha256"], _Blocks(chars, entry_offsets, byte_offsets, freqs, words))
+def _int64s(data: bytes) -> array:
+    numbers = array("q")
+    numbers.frombytes(data)
+    return numbers
 
 
 def _write(path: Path, key: dict, freq: dict[str, int], total: int) -> None:
     """Cache the table; a folder that refuses the file only means building it again next time."""
-    groups: dict[str, list[str]] = {}
+    groups: dict[str, dict[str, list[str]]] = {}
     for word in freq:
         if word:
-            groups.setdefault(word[0], []).append(word)
-    chars = "".join(groups)
+            by_second = groups.setdefault(word[0], {})
+            if len(word) > 1:
+                by_second.setdefault(word[1], []).append(word)
+    seconds, words = [], []
+    singles, second_starts = array("q"), array("q", [0])
     entry_offsets, byte_offsets, freqs = array("q", [0]), array("q", [0]), array("q")
-    blocks = []
-    for words in groups.values():
-        block = "\n".join(words).encode("utf-8")
-        blocks.append(block)
-        freqs.extend(freq[word] for word in words)
-        entry_offsets.append(len(freqs))
-        byte_offsets.append(byte_offsets[-1] + len(block))
-    chars_bytes = chars.encode("utf-8")
-    header = dict(key, total=total, chars=len(chars), entries=len(freqs),
-                  chars_bytes=len(chars_bytes), words_bytes=byte_offsets[-1])
+    for first, by_second in groups.items():
+        singles.append(freq[first])  # jieba enters every word's prefixes, so its first character too
+        for second, group in by_second.items():
+            block = "".join(word + "\n" for word in group).encode("utf-8")
+            seconds.append(second)
+            words.append(block)
+            freqs.extend(freq[word] for word in group)
+            entry_offsets.append(len(freqs))
+            byte_offsets.append(byte_offsets[-1] + len(block))
+        second_starts.append(len(seconds))
+    sections = [("firsts", "".join(groups).encode("utf-8")), ("singles", singles.tobytes()),
+                ("second_starts", second_starts.tobytes()), ("seconds", "".join(seconds).encode("utf-8")),
+                ("entry_offsets", entry_offsets.tobytes()), ("byte_offsets", byte_offsets.tobytes()),
+                ("freqs", freqs.tobytes()), ("words", b"".join(words))]
+    header = dict(key, total=total, sections=[(name, len(data)) for name, data in sections])
     try:
         fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".dictionary-", suffix=".tmp")
     except OSError:
         return
     try:
         with open(fd, "wb") as file:
-            file.write(_MAGIC + json.dumps(header).encode("ascii") + b"\n" + chars_bytes)
-            for numbers in (entry_offsets, byte_offsets, freqs):
-                file.write(numbers.tobytes())
-            for block in blocks:
-                file.write(block)
+            file.write(_MAGIC + json.dumps(header).encode("ascii") + b"\n")
+            for _, data in sections:
+                file.write(data)
         os.replace(temporary, path)
     except OSError:
         try:
