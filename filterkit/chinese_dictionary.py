@@ -123,21 +123,30 @@ def cache_dir() -> Path:
 
 def load(jieba_module) -> FrequencyTable:
     """jieba's frequencies for its default dictionary: from the cache, else built (and cached where safe)."""
-    dictionary = Path(jieba_module.__file__).with_name(jieba_module.DEFAULT_DICT_NAME)
-    data = dictionary.read_bytes()
-    info = dictionary.stat()
-    key = {"format": _FORMAT, "jieba": jieba_module.__version__, "byteorder": sys.byteorder,
-           "dict_size": len(data), "dict_mtime_ns": info.st_mtime_ns, "dict_sha256": hashlib.sha256(data).hexdigest()}
-    folder = cache_dir() / "jieba"
-    path = folder / f"dictionary-{jieba_module.__version__}.bin"
-    if _safe_folder(folder):
+    data, key = _source(jieba_module)
+    path = cache_path(jieba_module)
+    if _safe_folder(path.parent):
         table = _read(path, key)
         if table is not None:
             return table
     freq, total = jieba_module.Tokenizer.gen_pfdict(io.BytesIO(data))
-    if _make_safe_folder(folder):
+    if _make_safe_folder(path.parent):
         _write(path, key, freq, total)
     return FrequencyTable(freq, total, key["dict_sha256"])
+
+
+def cache_path(jieba_module) -> Path:
+    return cache_dir() / "jieba" / f"dictionary-{jieba_module.__version__}.bin"
+
+
+def _source(jieba_module) -> tuple[bytes, dict]:
+    """jieba's default dictionary file and the cache key it gives."""
+    dictionary = Path(jieba_module.__file__).with_name(jieba_module.DEFAULT_DICT_NAME)
+    data = dictionary.read_bytes()
+    key = {"format": _FORMAT, "jieba": jieba_module.__version__, "byteorder": sys.byteorder,
+           "dict_size": len(data), "dict_mtime_ns": dictionary.stat().st_mtime_ns,
+           "dict_sha256": hashlib.sha256(data).hexdigest()}
+    return data, key
 
 
 def _owned_and_private(info: os.stat_result) -> bool:
