@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import sys
 import threading
 from functools import lru_cache, partial
 from typing import Callable
@@ -20,8 +21,8 @@ from filterkit.scripts import CJK, SCRIPT_RUN
 _DIGIT = re.compile(r"\d")
 _WORD = re.compile(f"[^\\W{CJK}]+")
 HAN_RUN_CACHE = 200_000  # distinct Han runs whose words are remembered
-# rjieba's import builds its dictionary (about half a second), which its faster cutting (about
-# 50 µs less per run) pays back after some ten thousand runs: a one-page process never imports it.
+# rjieba's import builds its dictionary (0.3-0.6 s), which its faster cutting (3 µs a run against
+# jieba's 25-50) pays back after about ten thousand runs: a one-page process never imports it.
 RJIEBA_AFTER_RUNS = 10_000
 # The dictionary (jieba 0.42.1's) on which rjieba's words were checked identical to jieba's on every
 # Chinese benchmark page; with any other dictionary jieba's own words could differ, so jieba cuts.
@@ -40,10 +41,9 @@ def jieba_cutter() -> tuple[Callable[[str], list[str]], str]:
     there out of filterkit's tokens); given its frequencies, it never reads or writes jieba's
     cache in the temp folder.
     """
-    import jieba
-
     from filterkit.chinese_dictionary import load
 
+    jieba = _import_jieba()
     table = load(jieba)
     tokenizer = jieba.Tokenizer()
     tokenizer.FREQ, tokenizer.total, tokenizer.initialized = table.freq, table.total, True
@@ -53,6 +53,25 @@ def jieba_cutter() -> tuple[Callable[[str], list[str]], str]:
         return tokenizer.lcut(run, HMM=False)
 
     return cut, table.dictionary_sha256
+
+
+def _import_jieba():
+    """jieba, imported without pkg_resources where nothing has imported that yet.
+
+    jieba asks pkg_resources (90 ms of jieba's 110 ms import, and deprecated) only for the paths
+    of its own data files, and finds them with plain paths when it cannot import it.
+    """
+    if "jieba" in sys.modules or "pkg_resources" in sys.modules:
+        import jieba
+
+        return jieba
+    sys.modules["pkg_resources"] = None  # an ImportError for jieba's import only: removed right after
+    try:
+        import jieba
+    finally:
+        if "pkg_resources" in sys.modules and sys.modules["pkg_resources"] is None:
+            del sys.modules["pkg_resources"]
+    return jieba
 
 
 def rjieba_cutter() -> Callable[[str], list[str]]:
