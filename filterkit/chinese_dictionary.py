@@ -24,6 +24,7 @@ import sys
 import tempfile
 import threading
 from array import array
+from itertools import accumulate
 from pathlib import Path
 
 CACHE_DIR_ENV = "FILTERKIT_CACHE_DIR"
@@ -222,29 +223,29 @@ def _int64s(data: bytes) -> array:
 
 def _write(path: Path, key: dict, freq: dict[str, int], total: int) -> None:
     """Cache the table; a folder that refuses the file only means building it again next time."""
-    groups: dict[str, dict[str, list[str]]] = {}
-    for word in freq:
-        if word:
-            by_second = groups.setdefault(word[0], {})
-            if len(word) > 1:
-                by_second.setdefault(word[1], []).append(word)
-    seconds, words = [], []
-    singles, second_starts = array("q"), array("q", [0])
-    entry_offsets, byte_offsets, freqs = array("q", [0]), array("q", [0]), array("q")
-    for first, by_second in groups.items():
-        singles.append(freq[first])  # jieba enters every word's prefixes, so its first character too
-        for second, group in by_second.items():
-            block = "".join(word + "\n" for word in group).encode("utf-8")
-            seconds.append(second)
-            words.append(block)
-            freqs.extend(freq[word] for word in group)
-            entry_offsets.append(len(freqs))
-            byte_offsets.append(byte_offsets[-1] + len(block))
-        second_starts.append(len(seconds))
-    sections = [("firsts", "".join(groups).encode("utf-8")), ("singles", singles.tobytes()),
+    # Sorted, the longer words of one first character, and of one first pair, are neighbours.
+    words = sorted(word for word in freq if len(word) > 1)
+    firsts = sorted({word[0] for word in freq if word})
+    group_starts = [i for i in range(len(words)) if i == 0 or words[i][:2] != words[i - 1][:2]]
+    word_bytes = list(accumulate(map(len, map(str.encode, words)), initial=0))
+
+    def byte_offset(i: int) -> int:
+        return word_bytes[i] + i  # each word is followed by a newline
+
+    seconds, second_starts, group = [], array("q", [0]), 0
+    for first in firsts:
+        while group < len(group_starts) and words[group_starts[group]][0] == first:
+            seconds.append(words[group_starts[group]][1])
+            group += 1
+        second_starts.append(group)
+    entry_offsets = array("q", group_starts + [len(words)])
+    byte_offsets = array("q", map(byte_offset, entry_offsets))
+    sections = [("firsts", "".join(firsts).encode("utf-8")),
+                ("singles", array("q", map(freq.__getitem__, firsts)).tobytes()),  # jieba enters every prefix
                 ("second_starts", second_starts.tobytes()), ("seconds", "".join(seconds).encode("utf-8")),
                 ("entry_offsets", entry_offsets.tobytes()), ("byte_offsets", byte_offsets.tobytes()),
-                ("freqs", freqs.tobytes()), ("words", b"".join(words))]
+                ("freqs", array("q", map(freq.__getitem__, words)).tobytes()),
+                ("words", "".join(word + "\n" for word in words).encode("utf-8"))]
     header = dict(key, total=total, sections=[(name, len(data)) for name, data in sections])
     try:
         fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".dictionary-", suffix=".tmp")
