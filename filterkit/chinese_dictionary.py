@@ -31,7 +31,7 @@ CACHE_DIR_ENV = "FILTERKIT_CACHE_DIR"
 _FORMAT = 2
 _MAGIC = b"filterkit-jieba-dictionary\n"
 # A process that cuts this many runs is working through a batch, where covering each run costs
-# more than reading the rest of the table in one go (about 0.2 s).
+# more than reading the rest of the table in one go (0.2-0.4 s).
 COMPLETE_AFTER_RUNS = 2_000
 
 
