@@ -2,11 +2,13 @@
 
 jieba's own start-up parses its 5 MB dictionary (about half a second) or reads a marshal
 cache in the shared temp folder, where another user's file breaks or changes the run. Here
-the frequencies are cached per user, in a folder filterkit owns, grouped by a word's first
-character: opening the cache reads a small index, and a character's words become a dict only
-when a run of text holds that character. jieba looks up only fragments that start with a
-character of the run it cuts, so a table covering the run's characters cuts it exactly as
-the whole dictionary does.
+the frequencies are cached per user, in a folder filterkit owns, in a form that is read in
+pieces: opening it reads a small index (30 ms), and an entry becomes part of jieba's dict
+only when a run of text holds its first character (single characters) or its first two
+characters side by side (longer words). Those are the only entries a cut of the run looks
+up, so the run is cut exactly as with the whole dictionary; a process that cuts thousands of
+runs reads the rest in one go. The file holds strings and integer arrays only: reading it
+cannot run code, unlike jieba's marshal (or a pickle).
 
 The cache is read only from a folder and a file that the current user owns and nobody else
 may write, written atomically (a temporary file in the same folder, then a rename), and

@@ -96,8 +96,11 @@ def _han_cut(run: str) -> list[str]:
         if _runs_cut >= RJIEBA_AFTER_RUNS:
             with _segmenter_lock:
                 if _rjieba_due:
-                    _cut = rjieba_cutter()
                     _rjieba_due = False
+                    try:
+                        _cut = rjieba_cutter()
+                    except ImportError:  # an install that find_spec sees but cannot load: jieba goes on
+                        pass
     return _cut(run)
 
 
