@@ -167,9 +167,12 @@ class ContentFilter:
         if isinstance(self._source, ParagraphClassifier):
             raise ModelError(f"this filter holds a model of the {self._source.track} track only; it cannot "
                              f"filter {track} pages")
+        from filterkit.threads import limit_native_threads
+
         with self._lock:
             if track not in self._models:
                 self._models[track], self.meta[track] = load_model(self._source, track)
+                limit_native_threads()
         return self._models[track]
 
     def threshold(self, track: str = "text") -> float:
