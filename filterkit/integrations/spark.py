@@ -8,9 +8,11 @@
 
 Both run in the executors' Python workers over Arrow batches. Each worker process loads the
 model once and keeps it (a cache in this module: a task never carries a model, and a custom
-model directory reaches the executors through ``SparkContext.addFile``); its native libraries
-run single-threaded, since Spark already runs one task per core. A page that cannot be
-filtered gets an error value in its own row and the job goes on.
+model directory reaches the executors through ``SparkContext.addFile``). Its native libraries
+run single-threaded, as filterkit's always do (``filterkit.threads``), since Spark already runs
+one task per core; with ``spark.task.cpus`` above 1, give the tasks as many threads with
+``spark.executorEnv.FILTERKIT_THREADS``. A page that cannot be filtered gets an error value in
+its own row and the job goes on.
 """
 from __future__ import annotations
 
@@ -26,7 +28,6 @@ try:
     from pyspark import SparkFiles
     from pyspark.sql import Column, DataFrame, SparkSession
     from pyspark.sql import functions as F
-    from threadpoolctl import threadpool_limits
 except ImportError as missing:  # pragma: no cover - depends on the installation
     raise ImportError(f"filterkit.integrations.spark needs pyspark, pandas and pyarrow ({missing}): "
                       "pip install 'filterkit[spark]'") from missing
@@ -139,12 +140,11 @@ def _content_filter(model_file: str | None, threshold: float | None) -> ContentF
 def _filter_batches(batches: Iterable[tuple[pd.Series, pd.Series, pd.Series]], model_file: str | None,
                     threshold: float | None, format: str, batch_size: int) -> Iterator[pd.DataFrame]:
     content_filter = _content_filter(model_file, threshold)
-    with threadpool_limits(1):
-        for contents, encodings, content_types in batches:
-            pages = (Page(_value(content), _value(encoding), _value(content_type))
-                     for content, encoding, content_type in zip(contents, encodings, content_types))
-            results = list(content_filter.filter_many(pages, batch_size=batch_size, format=format))
-            yield pd.DataFrame([_columns(result) for result in results], columns=["main", "lang", "error"])
+    for contents, encodings, content_types in batches:
+        pages = (Page(_value(content), _value(encoding), _value(content_type))
+                 for content, encoding, content_type in zip(contents, encodings, content_types))
+        results = list(content_filter.filter_many(pages, batch_size=batch_size, format=format))
+        yield pd.DataFrame([_columns(result) for result in results], columns=["main", "lang", "error"])
 
 
 def _value(cell: object) -> str | bytes | None:
@@ -160,12 +160,11 @@ def _filter_archives(frames: Iterable[pd.DataFrame], archives: list[str], model_
                      threshold: float | None, batch_size: int) -> Iterator[pd.DataFrame]:
     content_filter = _content_filter(model_file, threshold)
     columns = [field.split()[0] for field in WARC_SCHEMA.split(", ")]
-    with threadpool_limits(1):
-        for frame in frames:
-            for index in frame["id"]:
-                rows = _archive_rows(archives[index], content_filter, batch_size)
-                while chunk := list(islice(rows, ROWS_PER_FRAME)):
-                    yield pd.DataFrame(chunk, columns=columns)
+    for frame in frames:
+        for index in frame["id"]:
+            rows = _archive_rows(archives[index], content_filter, batch_size)
+            while chunk := list(islice(rows, ROWS_PER_FRAME)):
+                yield pd.DataFrame(chunk, columns=columns)
 
 
 def _archive_rows(archive: str, content_filter: ContentFilter, batch_size: int) -> Iterator[tuple]:
