@@ -22,6 +22,7 @@ its whole thread to crawlers inside ``<noscript>``, and there it is the page.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 import numpy as np
@@ -210,12 +211,106 @@ def _tag_ids() -> tuple[dict[int, int], dict[int, str]]:
     return kinds, names
 
 
+# lexbor's tree builder takes time quadratic in the number of attributes of one element (100,000
+# take 80 s) and in the depth of the tree (100,000 nested <div>s take 30 s): a page beyond these
+# bounds is cut down to them before it is parsed (``_bounded``), which changes no ordinary page.
+MAX_ATTRIBUTES = 256  # attributes kept per start tag; the rest are dropped
+MAX_PARSE_DEPTH = 1024  # elements nested deeper than this lose their tags (a block element's become <br>s)
+DEPTH_CHECK_TAGS = 16384  # a page with fewer '<' than this cannot nest deep enough to be slow
+_ATTRIBUTE = rb"""[\t\n\f\r /]*+(?>[^\t\n\f\r />][^\t\n\f\r /=>]*+)""" \
+             rb"""(?>[\t\n\f\r ]*+=[\t\n\f\r ]*+(?>"[^"]*+"|'[^']*+'|[^\t\n\f\r >]++))?+"""
+_MANY_ATTRIBUTES = re.compile(rb"(<[A-Za-z][^\t\n\f\r />]*+(?:%s){%d})(?:%s)*+"
+                              % (_ATTRIBUTE, MAX_ATTRIBUTES, _ATTRIBUTE))
+# Comments and elements whose content is text, not markup.
+_TEXT_ONLY = rb"<!--.*?(?:-->|\Z)|<(script|style|textarea|title|xmp|iframe|noembed|noframes|plaintext)\b.*?(?:</\1|\Z)"
+_TEXT_ONLY_SPANS = re.compile(_TEXT_ONLY, re.S | re.I)
+_MARKUP = re.compile(_TEXT_ONLY + rb"|<(/?)([A-Za-z][^\t\n\f\r />]*)[^>]*+>?", re.S | re.I)
+_VOID = frozenset(b"area base br col embed hr img input link meta param source track wbr keygen basefont bgsound frame"
+                  b" image".split())
+_SELF_CLOSING = frozenset(b"p li dt dd option optgroup tr td th thead tbody tfoot rb rt rp rtc".split())
+_BLOCK_NAMES = frozenset(tag.encode() for tag in BLOCK_TAGS)
+
+
+def _bounded(data: bytes) -> bytes:
+    """The page with no start tag over MAX_ATTRIBUTES attributes and no element nested deeper than
+    MAX_PARSE_DEPTH; cheap (a few array passes) for a page within the bounds, which it returns as it is."""
+    codes = np.frombuffer(data, np.uint8)
+    opens = np.flatnonzero(codes == 60)  # '<'
+    if len(opens) > DEPTH_CHECK_TAGS:
+        data = _flattened(data)
+        codes = np.frombuffer(data, np.uint8)
+        opens = np.flatnonzero(codes == 60)
+    closes = np.append(np.flatnonzero(codes == 62), len(data))  # '>'
+    # a start tag with more than MAX_ATTRIBUTES attributes runs at least twice as many bytes (unless
+    # its quoted values hide '>')
+    long = opens[closes[np.searchsorted(closes, opens)] - opens > 2 * MAX_ATTRIBUTES]
+    if not len(long):
+        return data
+    spans = [(match.start(), match.end()) for match in _TEXT_ONLY_SPANS.finditer(data)]
+    starts = [start for start, _ in spans]
+    parts, done = [], 0
+    for start in long.tolist():
+        at = bisect_right(starts, start) - 1
+        if start < done or at >= 0 and start < spans[at][1]:  # inside a script, comment…: not a tag
+            continue
+        match = _MANY_ATTRIBUTES.match(data, start)
+        if match:
+            parts.append(data[done:match.end(1)])
+            done = match.end()
+    return b"".join(parts) + data[done:] if parts else data
+
+
+def _flattened(data: bytes) -> bytes:
+    """The page without the tags of elements nested deeper than MAX_PARSE_DEPTH, as a tag-by-tag scan
+    estimates the depth (end tags close, void elements and a repeated p, li, td… do not nest)."""
+    names: list[bytes] = []  # the open elements, outermost first
+    dropped: list[bool] = []  # whether each one's tags are cut out
+    counts: dict[bytes, int] = {}
+    parts, done = [], 0
+    for match in _MARKUP.finditer(data):
+        name = match.group(3)
+        if name is None:
+            continue
+        name = name.lower()
+        if match.group(2):  # an end tag closes the nearest open element of its name and all inside it
+            if not counts.get(name):
+                continue
+            while True:
+                last = names.pop()
+                counts[last] -= 1
+                if dropped.pop() and last == name:
+                    parts += [data[done:match.start()], b"<br>" if name in _BLOCK_NAMES else b""]
+                    done = match.end()
+                if last == name:
+                    break
+            continue
+        if name in _VOID:
+            continue
+        if name in _SELF_CLOSING and counts.get(name):
+            while names:
+                last = names.pop()
+                dropped.pop()
+                counts[last] -= 1
+                if last == name:
+                    break
+        deep = len(names) >= MAX_PARSE_DEPTH
+        names.append(name)
+        dropped.append(deep)
+        counts[name] = counts.get(name, 0) + 1
+        if deep:
+            parts += [data[done:match.start()], b"<br>" if name in _BLOCK_NAMES else b""]
+            done = match.end()
+    return b"".join(parts) + data[done:] if parts else data
+
+
 def parse_blocks(html: str | bytes) -> tuple[list[Segment], Structure]:
     """The blocks of an HTML page, in document order, and their structure."""
     from selectolax.lexbor import LexborHTMLParser
 
+    # the UTF-8 selectolax would make of a str (it drops what UTF-8 cannot encode, as here)
+    data = html.encode("utf-8", "ignore") if isinstance(html, str) else html
     builder = _BlockBuilder()
-    root = LexborHTMLParser(html).root
+    root = LexborHTMLParser(_bounded(data)).root
     if root is not None:
         builder.walk(root)
     if builder.noscript and sum(map(len, builder.texts)) < NOSCRIPT_FALLBACK_CHARS:
