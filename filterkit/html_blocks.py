@@ -216,9 +216,10 @@ def _tag_ids() -> tuple[dict[int, int], dict[int, str]]:
 # bounds is cut down to them before it is parsed (``_bounded``), which changes no ordinary page.
 MAX_ATTRIBUTES = 256  # attributes kept per start tag; the rest are dropped
 MAX_PARSE_DEPTH = 1024  # elements nested deeper than this lose their tags (a block element's become <br>s)
-DEPTH_CHECK_TAGS = 16384  # a page with fewer '<' than this cannot nest deep enough to be slow
+DEPTH_CHECK_TAGS = 32768  # a page with fewer '<' than this cannot nest deep enough to be slow (2.5 s at most)
 _ATTRIBUTE = rb"""[\t\n\f\r /]*+(?>[^\t\n\f\r />][^\t\n\f\r /=>]*+)""" \
              rb"""(?>[\t\n\f\r ]*+=[\t\n\f\r ]*+(?>"[^"]*+"|'[^']*+'|[^\t\n\f\r >]++))?+"""
+_LONG_TAG = re.compile(rb"<[A-Za-z][^>]{%d}" % (2 * MAX_ATTRIBUTES))
 _MANY_ATTRIBUTES = re.compile(rb"(<[A-Za-z][^\t\n\f\r />]*+(?:%s){%d})(?:%s)*+"
                               % (_ATTRIBUTE, MAX_ATTRIBUTES, _ATTRIBUTE))
 # Comments and elements whose content is text, not markup.
@@ -233,28 +234,23 @@ _BLOCK_NAMES = frozenset(tag.encode() for tag in BLOCK_TAGS)
 
 def _bounded(data: bytes) -> bytes:
     """The page with no start tag over MAX_ATTRIBUTES attributes and no element nested deeper than
-    MAX_PARSE_DEPTH; cheap (a few array passes) for a page within the bounds, which it returns as it is."""
-    codes = np.frombuffer(data, np.uint8)
-    opens = np.flatnonzero(codes == 60)  # '<'
-    if len(opens) > DEPTH_CHECK_TAGS:
+    MAX_PARSE_DEPTH; cheap (a count and a regex search) for a page within the bounds, returned as it is."""
+    if np.count_nonzero(np.frombuffer(data, np.uint8) == 60) > DEPTH_CHECK_TAGS:  # (60: '<')
         data = _flattened(data)
-        codes = np.frombuffer(data, np.uint8)
-        opens = np.flatnonzero(codes == 60)
-    closes = np.append(np.flatnonzero(codes == 62), len(data))  # '>'
     # a start tag with more than MAX_ATTRIBUTES attributes runs at least twice as many bytes (unless
     # its quoted values hide '>')
-    long = opens[closes[np.searchsorted(closes, opens)] - opens > 2 * MAX_ATTRIBUTES]
-    if not len(long):
-        return data
-    spans = [(match.start(), match.end()) for match in _TEXT_ONLY_SPANS.finditer(data)]
-    starts = [start for start, _ in spans]
+    spans: list[tuple[int, int]] | None = None
     parts, done = [], 0
-    for start in long.tolist():
-        at = bisect_right(starts, start) - 1
-        if start < done or at >= 0 and start < spans[at][1]:  # inside a script, comment…: not a tag
+    for long in _LONG_TAG.finditer(data):
+        start = long.start()
+        match = _MANY_ATTRIBUTES.match(data, start) if start >= done else None
+        if match is None:
             continue
-        match = _MANY_ATTRIBUTES.match(data, start)
-        if match:
+        if spans is None:  # found once on the rare page that needs them
+            spans = [(text.start(), text.end()) for text in _TEXT_ONLY_SPANS.finditer(data)]
+            starts = [begin for begin, _ in spans]
+        at = bisect_right(starts, start) - 1
+        if at < 0 or start >= spans[at][1]:  # (inside a script, a comment… it is no tag)
             parts.append(data[done:match.end(1)])
             done = match.end()
     return b"".join(parts) + data[done:] if parts else data
