@@ -214,7 +214,7 @@ def _tag_ids() -> tuple[dict[int, int], dict[int, str]]:
 # lexbor's tree builder takes time quadratic in the number of attributes of one element (100,000
 # take 80 s) and in the depth of the tree (100,000 nested <div>s take 30 s): a page beyond these
 # bounds is cut down to them before it is parsed (``_bounded``), which changes no ordinary page.
-MAX_ATTRIBUTES = 256  # attributes kept per start tag; the rest are dropped
+MAX_ATTRIBUTES = 512  # attributes kept per start tag; the rest are dropped
 MAX_PARSE_DEPTH = 1024  # elements nested deeper than this lose their tags (a block element's become <br>s)
 DEPTH_CHECK_TAGS = 32768  # a page with fewer '<' than this cannot nest deep enough to be slow (2.5 s at most)
 _ATTRIBUTE = rb"""[\t\n\f\r /]*+(?>[^\t\n\f\r />][^\t\n\f\r /=>]*+)""" \
