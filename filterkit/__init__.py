@@ -3,10 +3,39 @@
 >>> from filterkit import ContentFilter, extract
 >>> extract(page_text)                 # one-off
 >>> ContentFilter().filter(page_text)  # reusable: .text, .lang, .paragraphs
+
+Names are imported on first use (PEP 562), so that ``filterkit --version``, ``--help``
+and a crawler importing the package pay for numpy and the model only when a page comes.
 """
-__version__ = "0.1.0"
+from __future__ import annotations
 
-from filterkit.filter import ContentFilter, FilterResult, Paragraph, extract  # noqa: E402
-from filterkit.model_io import ModelError  # noqa: E402
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["ContentFilter", "FilterResult", "Paragraph", "extract", "ModelError", "__version__"]
+__version__ = "0.2.0"
+
+_EXPORTS = {
+    "ContentFilter": "filterkit.filter", "FilterResult": "filterkit.filter", "Page": "filterkit.filter",
+    "Paragraph": "filterkit.filter", "extract": "filterkit.filter",
+    "FilterkitError": "filterkit.errors", "ModelError": "filterkit.errors", "UndecodableInput": "filterkit.errors",
+    "PageTooLarge": "filterkit.errors", "PageTimeout": "filterkit.errors",
+}
+__all__ = [*_EXPORTS, "__version__"]
+
+if TYPE_CHECKING:
+    from filterkit.errors import FilterkitError, ModelError, PageTimeout, PageTooLarge, UndecodableInput
+    from filterkit.filter import ContentFilter, FilterResult, Page, Paragraph, extract
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'filterkit' has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,16 +1,28 @@
-"""The ``filterkit`` command: a Unix filter from a scraped page to its main content."""
+"""The ``filterkit`` command: a Unix filter from scraped pages to their main content.
+
+One page (stdin or a file) prints its main text. Batches — JSON Lines records
+(``--jsonl``), several files and folders (``--input-dir``), web archives (WARC, detected by
+content) — go through ``filterkit.parallel`` in ``--jobs`` processes, in input order,
+read as a stream, and write one JSON line per page (or one text file per page with
+``--output-dir``).
+"""
 from __future__ import annotations
 
 import argparse
-import json
+import os
 import sys
+import time
 from itertools import islice
-from typing import BinaryIO, Iterator
+from pathlib import Path
+from typing import Any, BinaryIO, Iterator
 
-EXIT_OK = 0  # done (in --jsonl mode also when some records carried an "error")
+EXIT_OK = 0  # done (in batch modes also when some records carry an "error")
 EXIT_USAGE = 2  # bad options
-EXIT_INPUT = 3  # unreadable file or undecodable bytes
-EXIT_MODEL = 4  # model missing, damaged or made for other versions
+EXIT_INPUT = 3  # unreadable file, undecodable bytes, a damaged archive (after writing all before the damage)
+EXIT_MODEL = 4  # model missing, damaged, untrusted or made for other versions
+EXIT_OUTPUT = 5  # output cannot be written (disk full, closed stream)
+EXIT_PIPE = 141  # the reader of our output went away (as a shell reports a process ended by SIGPIPE)
+EXIT_INTERRUPTED = 130  # Ctrl-C or SIGTERM: complete output lines only
 
 EPILOG = """\
 input and output:
@@ -19,40 +31,60 @@ input and output:
   <head>, <body> or carries closing tags is HTML). HTML is split into blocks, one per
   paragraph-level element (p, li, td, h1-h6, div text...).
   Bytes are decoded by this rule: a BOM; else --encoding; else, for HTML, the page's
-  <meta charset> (GB2312/GBK read as GB18030); else UTF-8; else GB18030; else the
-  encoding a detector (charset-normalizer) finds; else the page is refused.
+  <meta charset> (GB2312/GBK read as GB18030); else the HTTP Content-Type charset of a
+  record or archive; else UTF-8 (also when only a few bytes are bad); else a legacy
+  CJK encoding (GB18030, Big5, Shift_JIS, EUC-KR) told apart by a detector; else the
+  encoding the detector finds; else the page is refused. Encoding names are WHATWG labels.
   Output is the main content: the kept lines or blocks, verbatim and in order,
   separated by a blank line. An empty page gives empty output.
 
-  --jsonl reads one JSON object per line, each with the page in "text" or its HTML in
-  "html", and writes exactly one line per input line, in order: the input object with
-  "main" and "lang" added, or with "error" (a message) when that record is bad; other
-  fields pass through.
+batches (one JSON line out per page, in input order):
+  --jsonl reads JSON Lines, one object per line with the page in "text", its HTML in
+  "html", or HTML bytes as base64 in "html_b64" (with optional "encoding" and
+  "content_type"), and writes the object with "main" and "lang" added, or with "error";
+  other fields pass through. Output is strict UTF-8 JSON: lone surrogates become U+FFFD,
+  NaN and infinite numbers become null.
+  Several files, a folder or --input-dir: one line per file with its "path" (or, with
+  --output-dir, one text file per input at the same relative path).
+  A WARC file (gzip or plain, detected by content): one line per HTML response or WET
+  conversion record, with "url" and "record_id"; other records are skipped and counted.
+  --jobs N runs N worker processes; a worker that dies is replaced and only the record
+  that killed it gets an "error". On a terminal a progress bar and a summary show.
 
 examples:
   filterkit < page.txt > main.txt
   filterkit page.html > main.txt
   filterkit --json page.html | jq '.paragraphs[] | select(.label) | .path'
   filterkit --jsonl --jobs 2 < pages.jsonl > filtered.jsonl
+  filterkit --jobs 2 crawl.warc.gz > pages.jsonl
+  filterkit --input-dir saved-pages/ --output-dir main-texts/ --jobs 2
 
 exit status:
-  0 success (in --jsonl mode even when some records carry an "error")
+  0 success (in batch modes even when some records carry an "error")
   2 bad options
-  3 input that cannot be read or decoded
+  3 input that cannot be read or decoded, or an archive damaged part-way (all before it is written)
   4 the model cannot be loaded (missing, damaged, or made for other versions)
+  5 output that cannot be written (disk full, closed stream)
+  130 interrupted (Ctrl-C, SIGTERM): only complete output lines were written
+  141 the output's reader went away (a closed pipe)
 """
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="filterkit", description="Keep the main content (title and article paragraphs) of a scraped page "
+        prog="filterkit", description="Keep the main content (title and article paragraphs) of scraped pages "
         "and drop navigation, bylines, share bars, teaser lists, cookie notices and footers.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("file", nargs="?", default="-", help="the page, or JSON Lines with --jsonl (default: stdin)")
+    parser.add_argument("inputs", nargs="*", metavar="PATH",
+                        help="pages, folders of pages, WARC archives, or JSON Lines with --jsonl (default: stdin)")
+    parser.add_argument("--input-dir", action="append", default=[], metavar="DIR",
+                        help="a folder whose files (all levels down) are pages (repeatable)")
+    parser.add_argument("--output-dir", metavar="DIR", type=Path,
+                        help="write one main-text file per input page, at the same relative path")
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true",
-                        help="print a JSON object: main text, page language, format, encoding, and every "
-                        "paragraph with score, label, lang and (HTML) tag path")
+                        help="one page: print a JSON object (main text, language, format, encoding, and every "
+                        "paragraph with score, label, lang and HTML tag path)")
     output.add_argument("--jsonl", action="store_true", help="read and write JSON Lines, one page per line")
     parser.add_argument("--threshold", type=float, metavar="P",
                         help="keep exactly the paragraphs with P(main) >= P (default: the model's rule: its "
@@ -60,11 +92,17 @@ def _parser() -> argparse.ArgumentParser:
                         "of its best expected word F1; see meta.json)")
     parser.add_argument("--model", metavar="DIR", help="a model set (text/ and html/ models) or one model's directory "
                         "(default: the set shipped with filterkit)")
-    parser.add_argument("--format", choices=("auto", "text", "html"), default="auto",
-                        help="what the input pages are (default: auto, each page's own)")
-    parser.add_argument("--encoding", metavar="NAME", help="decode input bytes with this encoding")
-    parser.add_argument("--jobs", type=int, default=1, metavar="N", help="worker processes for --jsonl (default 1)")
+    parser.add_argument("--format", choices=("auto", "text", "html", "warc"), default="auto",
+                        help="what the input pages are (default: auto, each page's own; warc: the inputs are archives)")
+    parser.add_argument("--encoding", metavar="NAME", help="decode input bytes with this encoding (a WHATWG label)")
+    parser.add_argument("--jobs", type=int, default=1, metavar="N", help="worker processes for batches (default 1)")
     parser.add_argument("--batch-size", type=int, default=64, metavar="N", help="pages scored together (default 64)")
+    parser.add_argument("--page-timeout", type=float, metavar="S",
+                        help="batches: give up on a page after S seconds (its record gets an \"error\")")
+    parser.add_argument("--max-page-bytes", type=int, default=20 * 1024 * 1024, metavar="N",
+                        help="cut longer pages to N bytes before filtering (default 20 MiB; the record says "
+                        "\"truncated\")")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary, only errors")
     parser.add_argument("--version", action="version", version=_version())
     return parser
 
@@ -81,169 +119,386 @@ class _Fail(Exception):
         self.status = status
 
 
-def _open_input(name: str) -> BinaryIO:
-    if name == "-":
-        return sys.stdin.buffer
-    try:
-        return open(name, "rb")
-    except OSError as error:
-        raise _Fail(f"cannot read {name}: {error.strerror}", EXIT_INPUT) from None
-
-
-def _load(args):
+def _content_filter(options: dict):
+    from filterkit.errors import ModelError
     from filterkit.filter import ContentFilter
-    from filterkit.model_io import ModelError
 
     try:
-        return ContentFilter(args.model, args.threshold)
+        return ContentFilter(options["model"], options["threshold"], max_page_bytes=options["max_page_bytes"])
     except ModelError as error:
         raise _Fail(str(error), EXIT_MODEL) from None
 
 
-def _single(args, out) -> None:
-    from filterkit.decoding import UndecodableInput
-    from filterkit.model_io import ModelError
+def _options(args) -> dict:
+    """What a worker needs to rebuild the run's filter: plain values, so they pickle."""
+    return {"model": args.model, "threshold": args.threshold, "max_page_bytes": args.max_page_bytes,
+            "encoding": args.encoding, "format": "auto" if args.format == "warc" else args.format,
+            "output_dir": str(args.output_dir) if args.output_dir else None, "batch_size": args.batch_size}
 
-    with _open_input(args.file) as stream:
-        data = stream.read()
-    content_filter = _load(args)
+
+# -- one page ------------------------------------------------------------------------------
+def _single(args, out: BinaryIO) -> None:
+    from filterkit import records
+    from filterkit.errors import FilterkitError, ModelError
+
+    name = args.inputs[0] if args.inputs else "-"
+    data = _read_bytes(name)
+    content_filter = _content_filter(_options(args))
     try:
-        result = content_filter.filter(data, encoding=args.encoding, format=args.format)
-    except UndecodableInput as error:
+        result = content_filter.filter(data, encoding=args.encoding, format=_options(args)["format"])
+    except ModelError as error:
+        raise _Fail(str(error), EXIT_MODEL) from None
+    except FilterkitError as error:
         raise _Fail(str(error), EXIT_INPUT) from None
-    except ModelError as error:
-        raise _Fail(str(error), EXIT_MODEL) from None
     if args.json:
-        out.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+        out.write((records.dump(result.to_dict()) + "\n").encode("utf-8"))
     elif result.text:
-        out.write(result.text + "\n")
+        out.write((result.text + "\n").encode("utf-8"))
 
 
-# -- JSON Lines ----------------------------------------------------------------------------
-_worker_filter = None
-
-
-def _worker_init(model, threshold) -> None:
-    global _worker_filter
-    from filterkit.filter import ContentFilter
-
-    _worker_filter = ContentFilter(model, threshold)
-
-
-def _parse_record(line: bytes, encoding: str | None, page_format: str) -> tuple[dict, str | None, str]:
-    """(record, page, format): the page is None when the record is bad, with record["error"] set.
-
-    A record's "html" is read as HTML; its "text" as ``page_format`` says (--format).
-    """
-    from filterkit.decoding import UndecodableInput, decode
-
+def _read_bytes(name: str) -> bytes:
     try:
-        raw = decode(line, encoding)[0].strip()
-    except UndecodableInput as error:
-        return {"error": str(error)}, None, page_format
-    if not raw:
-        return {"error": "empty line: expected a JSON object with a \"text\" or \"html\" field"}, None, page_format
-    try:
-        record = json.loads(raw)
-    except ValueError as error:
-        return {"error": f"not JSON: {error}"}, None, page_format
-    if not isinstance(record, dict):
-        return {"error": f"expected a JSON object, got {type(record).__name__}"}, None, page_format
-    for field, field_format in (("html", "html"), ("text", page_format)):
-        if isinstance(record.get(field), str):
-            return record, record[field], field_format
-    record["error"] = "the record has no \"text\" or \"html\" string"
-    return record, None, page_format
+        if name == "-":
+            return sys.stdin.buffer.read() if sys.stdin is not None else b""
+        with open(name, "rb") as stream:
+            return stream.read()
+    except OSError as error:
+        raise _Fail(f"cannot read {'standard input' if name == '-' else name}: {error.strerror or error}",
+                    EXIT_INPUT) from None
+    except ValueError:  # stdin closed
+        return b""
 
 
-def _filter_chunk(lines: list[bytes], encoding: str | None, page_format: str, content_filter=None) -> list[str]:
-    from filterkit.model_io import ModelError
+# -- batches: work items and what a worker does with them ----------------------------------
+# An item is ("record", line), ("file", path, relative path), or ("archive", fields, page).
+_worker: dict[str, Any] = {}
 
-    content_filter = content_filter or _worker_filter
-    parsed = [_parse_record(line, encoding, page_format) for line in lines]
-    results: dict[int, object] = {}
-    for fmt in {fmt for _, page, fmt in parsed if page is not None}:
-        where = [i for i, (_, page, page_fmt) in enumerate(parsed) if page is not None and page_fmt == fmt]
-        try:
-            results.update(zip(where, content_filter.filter_many([parsed[i][1] for i in where], format=fmt)))
-        except ModelError:
-            raise  # no page can be filtered: the whole run fails, clearly
-        except Exception:  # a page the pipeline cannot handle must not cost the others their output
-            for i in where:
-                results[i] = _alone(parsed[i][1], fmt, content_filter)
+
+def _start_worker(options: dict) -> None:
+    _worker["filter"] = _content_filter(options)
+    _worker["options"] = options
+
+
+def _work(items: list[tuple]) -> list[tuple[str | None, bool]]:
+    """(output line or None, ok) per item: a JSON line, or None where a file was written instead."""
+    from filterkit import records
+
+    options = _worker["options"]
+    entries: list[tuple[dict, Any]] = []
+    for item in items:
+        if item[0] == "record":
+            entries.append(records.parse(item[1], options["format"]))
+        elif item[0] == "file":
+            entries.append(_file_entry(item[1], item[2], options["format"]))
+        else:
+            entries.append((dict(item[1]), item[2]))
+    pages = [page for _, page in entries if page is not None]
+    results = iter(_worker["filter"].filter_many(pages, batch_size=options["batch_size"],
+                                                 encoding=options["encoding"], format=options["format"]))
     out = []
-    for i, (record, page, _) in enumerate(parsed):
+    for record, page in entries:
         if page is not None:
-            result = results[i]
-            if isinstance(result, Exception):
-                record["error"] = f"cannot filter this page: {type(result).__name__}: {result}"
+            result = next(results)
+            if result.error is not None:
+                record["error"] = result.error
             else:
                 record.update(main=result.text, lang=result.lang)
-        out.append(json.dumps(record, ensure_ascii=False))
+                if result.truncated:
+                    record["truncated"] = True
+        if options["output_dir"] and "path" in record:
+            out.append(_write_text(record, options["output_dir"]))
+        else:
+            out.append((records.dump(record), "error" not in record))
     return out
 
 
-def _alone(page: str, page_format: str, content_filter):
-    """The page's result, or the exception that filtering it alone raised."""
+def _file_entry(path: str, relative: str, page_format: str) -> tuple[dict, Any]:
+    from filterkit.filter import Page
+
+    record = {"path": relative}
     try:
-        return content_filter.filter(page, format=page_format)
-    except Exception as error:
-        return error
+        with open(path, "rb") as stream:
+            return record, Page(stream.read(), format=page_format)
+    except OSError as error:
+        record["error"] = f"cannot read {relative}: {error.strerror or error}"
+        return record, None
 
 
-def _chunks(stream: BinaryIO, size: int) -> Iterator[list[bytes]]:
-    lines = iter(stream)
-    while chunk := list(islice(lines, size)):
+def _write_text(record: dict, output_dir: str) -> tuple[str | None, bool]:
+    """Write a page's main text under the output folder; an error is still a JSON line on stdout."""
+    from filterkit import records
+
+    if "error" in record:
+        return records.dump(record), False
+    target = Path(output_dir) / f"{record['path']}.txt"
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(record["main"] + "\n" if record["main"] else "", encoding="utf-8")
+    except OSError as error:
+        return records.dump({"path": record["path"], "error": f"cannot write {target}: {error.strerror}"}), False
+    return None, True
+
+
+def _failed_item(item: tuple, reason: str) -> tuple[str, bool]:
+    from filterkit import records
+
+    if item[0] == "record":
+        record, _ = records.parse(item[1])
+        record = {key: value for key, value in record.items() if key not in ("text", "html", "html_b64")} \
+            if "error" not in record else record
+    elif item[0] == "file":
+        record = {"path": item[2]}
+    else:
+        record = dict(item[1])
+    record["error"] = f"cannot filter this page: {reason}"
+    return records.dump(record), False
+
+
+# -- batches: reading the inputs as a stream of items ---------------------------------------
+class _Counts:
+    def __init__(self) -> None:
+        self.pages = self.written = self.skipped = self.errors = 0
+        self.started = time.monotonic()
+        self.broken: str | None = None  # where an archive broke
+
+
+def _batch_items(args, counts: _Counts) -> Iterator[tuple]:
+    if args.jsonl:
+        for name in args.inputs or ["-"]:
+            if os.path.isdir(name):
+                yield from _folder_items(name, args, counts)
+                continue
+            yield from _lines(name)
+        return
+    for name in args.inputs:
+        if os.path.isdir(name):
+            yield from _folder_items(name, args, counts)
+        else:
+            yield from _path_items(name, os.path.basename(name), args, counts)
+    for folder in args.input_dir:
+        yield from _folder_items(folder, args, counts)
+
+
+def _lines(name: str) -> Iterator[tuple]:
+    try:
+        stream = sys.stdin.buffer if name == "-" else open(name, "rb")
+    except OSError as error:
+        raise _Fail(f"cannot read {name}: {error.strerror}", EXIT_INPUT) from None
+    with stream:
+        for line in stream:
+            yield ("record", line)
+
+
+def _folder_items(folder: str, args, counts: _Counts) -> Iterator[tuple]:
+    if not os.path.isdir(folder):
+        raise _Fail(f"cannot read {folder}: not a folder", EXIT_INPUT)
+    root = Path(folder)
+    for directory, subdirectories, files in os.walk(folder):
+        subdirectories.sort()
+        for name in sorted(files):
+            path = Path(directory) / name
+            yield from _path_items(str(path), str(path.relative_to(root)), args, counts)
+
+
+def _path_items(path: str, relative: str, args, counts: _Counts) -> Iterator[tuple]:
+    if args.format == "warc" or _is_archive(path):
+        yield from _archive_items(path, relative, counts)
+    else:
+        yield ("file", path, relative)
+
+
+def _is_archive(path: str) -> bool:
+    from filterkit.archives import looks_like_warc
+
+    try:
+        with open(path, "rb") as stream:
+            return looks_like_warc(stream.read(64))
+    except OSError:
+        return False  # the worker reports it as unreadable
+
+
+def _archive_items(path: str, relative: str, counts: _Counts) -> Iterator[tuple]:
+    from filterkit.archives import ArchiveError, iter_records
+
+    try:
+        for record in iter_records(path):
+            if record.page is None:
+                counts.skipped += 1
+                continue
+            fields = {"url": record.url, "record_id": record.record_id, "warc_type": record.warc_type,
+                      "archive": relative}
+            yield ("archive", fields, record.page)
+    except ArchiveError as error:
+        counts.broken = f"{relative}: {error}"
+    except OSError as error:
+        counts.broken = f"cannot read {relative}: {error.strerror or error}"
+
+
+def _batch(args, out: BinaryIO) -> int:
+    from filterkit.parallel import ordered_map
+
+    counts = _Counts()
+    options = _options(args)
+    _content_filter(options)  # a model that cannot be loaded fails once, here, not in every worker
+    timeout = (lambda n: args.page_timeout * n) if args.page_timeout else None
+    chunks = _chunked(_batch_items(args, counts), args.batch_size, counts)
+    progress = _progress(args)
+    try:
+        for outputs in ordered_map(chunks, _work, _failed_item, args.jobs, _start_worker, (options,), timeout):
+            lines = []
+            for line, ok in outputs:
+                counts.written += ok
+                counts.errors += not ok
+                if line is not None:
+                    lines.append(line + "\n")
+            _write(out, "".join(lines).encode("utf-8"))
+            if progress is not None:
+                progress.update(len(outputs))
+                progress.set_postfix(errors=counts.errors, skipped=counts.skipped, refresh=False)
+    finally:
+        if progress is not None:
+            progress.close()
+    out.flush()
+    if not args.quiet and sys.stderr.isatty():
+        elapsed = time.monotonic() - counts.started
+        print(f"filterkit: {counts.pages} pages in, {counts.written} out, {counts.skipped} skipped, "
+              f"{counts.errors} errors, {elapsed:.1f} s ({counts.pages / max(elapsed, 1e-9):.1f} pages/s)",
+              file=sys.stderr)
+    if counts.broken:
+        raise _Fail(counts.broken, EXIT_INPUT)
+    return EXIT_OK
+
+
+def _chunked(items: Iterator[tuple], size: int, counts: _Counts) -> Iterator[list[tuple]]:
+    while chunk := list(islice(items, size)):
+        counts.pages += len(chunk)
         yield chunk
 
 
-def _jsonl(args, out) -> None:
-    from filterkit.model_io import ModelError
+def _progress(args):
+    if args.quiet or not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
 
-    try:
-        _jsonl_records(args, out)
-    except ModelError as error:
-        raise _Fail(str(error), EXIT_MODEL) from None
+    return tqdm(file=sys.stderr, unit="page", dynamic_ncols=True, leave=False)
 
 
-def _jsonl_records(args, out) -> None:
-    with _open_input(args.file) as stream:
-        if args.jobs <= 1:
-            content_filter = _load(args)
-            for chunk in _chunks(stream, args.batch_size):
-                out.writelines(line + "\n" for line in _filter_chunk(chunk, args.encoding, args.format, content_filter))
-            return
-        _load(args)  # fail once, clearly, before starting workers
-        from concurrent.futures import ProcessPoolExecutor
+def _is_batch(args) -> bool:
+    if args.jsonl or args.input_dir or len(args.inputs) > 1 or args.output_dir or args.format == "warc":
+        return True
+    if args.inputs and (os.path.isdir(args.inputs[0]) or _is_archive(args.inputs[0])):
+        return True
+    return False
 
-        with ProcessPoolExecutor(args.jobs, initializer=_worker_init, initargs=(args.model, args.threshold)) as pool:
-            pending = (pool.submit(_filter_chunk, chunk, args.encoding, args.format)
-                       for chunk in _chunks(stream, args.batch_size))
-            window = list(islice(pending, args.jobs * 2))  # bounded read-ahead keeps memory flat on endless input
-            while window:
-                out.writelines(line + "\n" for line in window.pop(0).result())
-                window.extend(islice(pending, 1))
+
+def _check(parser: argparse.ArgumentParser, args) -> None:
+    if args.threshold is not None and not 0.0 <= args.threshold <= 1.0:
+        parser.error("--threshold must be between 0 and 1")
+    if args.jobs < 1 or args.batch_size < 1:
+        parser.error("--jobs and --batch-size must be at least 1")
+    if args.page_timeout is not None and args.page_timeout <= 0:
+        parser.error("--page-timeout must be a positive number of seconds")
+    if args.max_page_bytes < 1:
+        parser.error("--max-page-bytes must be at least 1")
+    if args.model == "":
+        parser.error("--model: give a model directory")
+    if args.encoding is not None:
+        from filterkit.decoding import web_encoding
+
+        if web_encoding(args.encoding) is None:
+            parser.error(f"--encoding: {args.encoding!r} is not a web encoding label (utf-8, gb18030, big5, "
+                         "shift_jis, windows-1252...)")
+    if args.json and _is_batch(args):
+        parser.error("--json is for one page; batches write JSON Lines already")
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    if args.threshold is not None and not 0.0 <= args.threshold <= 1.0:
-        _parser().error("--threshold must be between 0 and 1")
-    if args.jobs < 1 or args.batch_size < 1:
-        _parser().error("--jobs and --batch-size must be at least 1")
-    out = sys.stdout
+    parser = _parser()
+    args = parser.parse_args(argv)
+    _check(parser, args)
+    out = sys.stdout.buffer if sys.stdout is not None else None
+    if out is None:
+        print("filterkit: error: no standard output to write to", file=sys.stderr)
+        return EXIT_OUTPUT
+    from filterkit.parallel import Stopped
+
+    _install_stop_handler()
     try:
-        (_jsonl if args.jsonl else _single)(args, out)
+        if _is_batch(args):
+            status = _batch(args, out)
+        else:
+            _single(args, out)
+            status = EXIT_OK
         out.flush()
+        return status
     except _Fail as failure:
-        print(f"filterkit: error: {failure}", file=sys.stderr)
+        _error(str(failure))
         return failure.status
-    except KeyboardInterrupt:
-        return 130
-    except BrokenPipeError:  # the reader (head, less) went away: not an error of ours
-        sys.stderr.close()
-        return EXIT_OK
-    return EXIT_OK
+    except (KeyboardInterrupt, Stopped):
+        try:
+            out.flush()  # what is in the buffer is whole lines
+        except OSError:
+            pass
+        _quiet_output()
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        _quiet_output()
+        return EXIT_PIPE
+    except OSError as error:
+        _quiet_output()
+        _error(f"cannot write the output: {error.strerror or error}")
+        return EXIT_OUTPUT
+
+
+_stopping = {"writing": False, "signal": None}
+
+
+def _write(out: BinaryIO, data: bytes) -> None:
+    """Write whole lines: a SIGTERM that arrives meanwhile takes effect once they are written."""
+    _stopping["writing"] = True
+    try:
+        out.write(data)
+        out.flush()
+    finally:
+        _stopping["writing"] = False
+    if _stopping["signal"] is not None:
+        from filterkit.parallel import Stopped
+
+        raise Stopped(_stopping["signal"])
+
+
+def _error(message: str) -> None:
+    try:
+        sys.stderr.write(f"filterkit: error: {' '.join(message.split())}\n")
+        sys.stderr.flush()
+    except (OSError, ValueError, AttributeError):  # no stderr left to say it on
+        pass
+
+
+def _install_stop_handler() -> None:
+    import signal
+
+    from filterkit.parallel import Stopped
+
+    def stop(signum, frame):
+        _stopping["signal"] = signum
+        if not _stopping["writing"]:
+            raise Stopped(signum)
+
+    try:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, stop)
+    except ValueError:  # not the main thread (main() called from a library): leave signals alone
+        pass
+
+
+def _quiet_output() -> None:
+    """Point stdout at /dev/null so that the interpreter's own flush at exit cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 if __name__ == "__main__":

@@ -10,9 +10,10 @@ import threading
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator, NamedTuple
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, NamedTuple, Union
 
-from filterkit.decoding import decode, looks_like_html
+from filterkit.decoding import HTML_TYPES, decode, looks_like_html, media_type
+from filterkit.errors import FilterkitError, ModelError
 
 if TYPE_CHECKING:
     from filterkit.html_blocks import Structure
@@ -20,9 +21,28 @@ if TYPE_CHECKING:
     from filterkit.paragraphs import Segment
 
 DEFAULT_BATCH_SIZE = 64  # pages analysed and scored together in filter_many
+DEFAULT_MAX_PAGE_BYTES = 20 * 1024 * 1024  # longer pages are cut to this many bytes (UTF-8) before filtering
 WINDOW_LINES = 5000  # longer pages are scored in windows of this many lines or blocks (see _windows)
 PASS_LINES = 4 * WINDOW_LINES  # lines analysed and scored together at most (one window or page may exceed it)
 FORMATS = ("auto", "text", "html")
+
+
+class Page(NamedTuple):
+    """One page with what its source says about it: the record a crawler or an archive hands over.
+
+    ``content_type`` is the HTTP Content-Type value ("text/html; charset=Big5"): its media
+    type tells HTML from text where ``format`` is "auto", and its charset decodes bytes
+    when the page itself declares none. ``id`` is the caller's, carried to the result.
+    """
+
+    content: str | bytes
+    encoding: str | None = None
+    content_type: str | None = None
+    format: str = "auto"
+    id: Any = None
+
+
+PageInput = Union[str, bytes, Page, "tuple[str | bytes, str | None]"]
 
 
 class Paragraph(NamedTuple):
@@ -41,6 +61,13 @@ class FilterResult:
     lang: str  # the page's main language
     encoding: str | None = None  # how bytes input was decoded, None for str input
     format: str = "text"  # "text" or "html": how the page was read
+    error: str | None = None  # why the page could not be filtered (then it has no paragraphs)
+    truncated: bool = False  # the page was longer than max_page_bytes and was cut there
+    id: Any = None  # the Page's id
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
 
     @property
     def text(self) -> str:
@@ -48,8 +75,22 @@ class FilterResult:
         return "\n\n".join(p.text for p in self.paragraphs if p.label)
 
     def to_dict(self) -> dict:
+        if self.error is not None:
+            return {"error": self.error}
         return {"main": self.text, "lang": self.lang, "format": self.format, "encoding": self.encoding,
+                **({"truncated": True} if self.truncated else {}),
                 "paragraphs": [p._asdict() for p in self.paragraphs]}
+
+
+class _Read(NamedTuple):
+    """A page decoded and sorted onto its track, or the error that stopped it."""
+
+    text: str
+    track: str
+    encoding: str | None
+    truncated: bool = False
+    id: Any = None
+    error: Exception | None = None
 
 
 @dataclass
@@ -73,17 +114,24 @@ class ContentFilter:
     >>> [r.text for r in content_filter.filter_many(pages)]  # many pages, scored in batches
     """
 
-    def __init__(self, model: str | Path | ParagraphClassifier | None = None, threshold: float | None = None):
+    def __init__(self, model: str | Path | ParagraphClassifier | None = None, threshold: float | None = None,
+                 max_page_bytes: int | None = DEFAULT_MAX_PAGE_BYTES):
         """``model``: a model directory (default: the shipped set), or a classifier already in memory.
 
         A track's model is loaded the first time a page of that track comes (text pages
-        never load the HTML model); ``load(track)`` loads it at once.
+        never load the HTML model); ``load(track)`` loads it at once. ``max_page_bytes``:
+        longer pages are cut to that size (``FilterResult.truncated``); None for no limit.
+        A ContentFilter pickles (a Spark or multiprocessing task can capture one): the copy
+        loads its models again, lazily, where it is unpickled.
         """
         from filterkit.model import ParagraphClassifier
 
         if threshold is not None and not 0.0 <= float(threshold) <= 1.0:
             raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
+        if max_page_bytes is not None and max_page_bytes < 1:
+            raise ValueError(f"max_page_bytes must be at least 1, got {max_page_bytes}")
         self._threshold = None if threshold is None else float(threshold)
+        self.max_page_bytes = max_page_bytes
         self._lock = threading.Lock()
         self._models: dict[str, ParagraphClassifier] = {}
         self.meta: dict[str, dict] = {}
@@ -95,20 +143,36 @@ class ContentFilter:
 
             self.load(model_track(model) or "text")  # a broken model fails here, not on the first page
 
+    def __getstate__(self) -> dict:
+        state = {"source": self._source, "threshold": self._threshold, "max_page_bytes": self.max_page_bytes}
+        if not isinstance(self._source, (str, Path, type(None))):
+            state["models"] = self._models  # a model in memory has no directory to reload from
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self._source, self._threshold = state["source"], state["threshold"]
+        self.max_page_bytes = state["max_page_bytes"]
+        self._lock = threading.Lock()
+        self._models = dict(state.get("models", {}))
+        self.meta = {}
+
     def load(self, track: str) -> ParagraphClassifier:
         """The model of ``track`` ("text" or "html"), loaded once; ``ModelError`` if there is none."""
         model = self._models.get(track)
         if model is not None:
             return model
         from filterkit.model import ParagraphClassifier
-        from filterkit.model_io import ModelError, load_model
+        from filterkit.model_io import load_model
 
         if isinstance(self._source, ParagraphClassifier):
             raise ModelError(f"this filter holds a model of the {self._source.track} track only; it cannot "
                              f"filter {track} pages")
+        from filterkit.threads import limit_native_threads
+
         with self._lock:
             if track not in self._models:
                 self._models[track], self.meta[track] = load_model(self._source, track)
+                limit_native_threads()
         return self._models[track]
 
     def threshold(self, track: str = "text") -> float:
@@ -119,44 +183,74 @@ class ContentFilter:
         """
         return self._threshold if self._threshold is not None else self.load(track).threshold
 
-    def filter(self, page: str | bytes, encoding: str | None = None, format: str = "auto") -> FilterResult:
-        """Main content of one page: text or HTML (``format``), str or bytes (decoded by ``filterkit.decoding``'s rule)."""
-        return next(self.filter_many([page], encoding=encoding, format=format))
+    def filter(self, page: PageInput, encoding: str | None = None, format: str = "auto",
+               content_type: str | None = None) -> FilterResult:
+        """Main content of one page: text or HTML (``format``), str or bytes (decoded by ``filterkit.decoding``'s
+        rule, with ``content_type``'s charset where the page declares none), or a ``Page``.
 
-    def filter_many(self, pages: Iterable[str | bytes], batch_size: int = DEFAULT_BATCH_SIZE,
-                    encoding: str | None = None, format: str = "auto") -> Iterator[FilterResult]:
-        """Results in input order, scoring ``batch_size`` pages (or windows of a long page) at a time.
-
-        ``format`` is "text", "html", or "auto" (each page's own: HTML if it looks like
-        markup). Lazy: ``pages`` may be an endless stream; at most ``batch_size`` pages
-        are held at once.
+        Raises ``UndecodableInput`` (a ``FilterkitError``) for bytes that are no text, where
+        ``filter_many`` would give an error result instead.
         """
-        if format not in FORMATS:
-            raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
-        chunk: list[tuple[str, str, str | None]] = []
+        if content_type is not None and not isinstance(page, Page):
+            page = Page(page, content_type=content_type)
+        read = _read(page, encoding, _check_format(format), self.max_page_bytes)
+        if read.error is not None:
+            raise read.error
+        return self._score([read], DEFAULT_BATCH_SIZE)[0]
+
+    def filter_many(self, pages: Iterable[PageInput], batch_size: int = DEFAULT_BATCH_SIZE,
+                    encoding: str | None = None, format: str = "auto") -> Iterator[FilterResult]:
+        """One result per page, in input order, scoring ``batch_size`` pages (or windows of a long page) at a time.
+
+        A page is a str or bytes, a ``Page`` (with its own encoding, Content-Type, format and
+        id), or a (content, Content-Type) pair. ``format`` is "text", "html", or "auto" (each
+        page's own: its Content-Type, else HTML if it looks like markup). A page that cannot
+        be filtered (undecodable bytes, a page that breaks a step) gives a result with
+        ``error`` set and the batch goes on; only a model that cannot be loaded raises.
+        Lazy: ``pages`` may be an endless stream; at most ``batch_size`` pages are held at once.
+        """
+        format = _check_format(format)
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        chunk: list[_Read] = []
         for page in pages:
-            chunk.append(_read(page, encoding, format))
+            chunk.append(_read(page, encoding, format, self.max_page_bytes))
             if len(chunk) >= batch_size:
                 yield from self._score(chunk, batch_size)
                 chunk = []
         if chunk:
             yield from self._score(chunk, batch_size)
 
-    def _score(self, pages: list[tuple[str, str, str | None]], batch_size: int) -> list[FilterResult]:
-        windows = [_windows(text, track) for text, track, _ in pages]
+    def _score(self, pages: list[_Read], batch_size: int) -> list[FilterResult]:
+        """Results of a chunk of pages; a failure of the whole chunk is retried page by page, so that one
+        page the pipeline cannot handle costs only its own result."""
+        good = [page for page in pages if page.error is None]
+        try:
+            scored = iter(self._score_pages(good, batch_size))
+        except ModelError:
+            raise
+        except Exception:  # noqa: BLE001 -- retried alone below, where the culprit gets the error
+            if len(good) == 1:
+                scored = iter([_failed(good[0], "cannot filter this page")])
+            else:
+                scored = iter([self._score([page], batch_size)[0] for page in good])
+        return [next(scored) if page.error is None else _failed(page, str(page.error)) for page in pages]
+
+    def _score_pages(self, pages: list[_Read], batch_size: int) -> list[FilterResult]:
+        windows = [_windows(page.text, page.track) for page in pages]
         scored: dict[str, Iterator[tuple[list[Paragraph], str]]] = {}
-        for track in {track for _, track, _ in pages}:
-            of_track = [w for (_, page_track, _), page_windows in zip(pages, windows) if page_track == track
-                        for w in page_windows]
-            scored[track] = iter(self._score_windows(of_track, track, batch_size))
+        for track in {page.track for page in pages}:
+            of_track = [w for page, page_windows in zip(pages, windows) if page.track == track for w in page_windows]
+            scored[track] = iter(list(self._score_windows(of_track, track, batch_size)))
         results = []
-        for (_, track, encoding), page_windows in zip(pages, windows):
+        for page, page_windows in zip(pages, windows):
             paragraphs: list[Paragraph] = []
             lang_weight: dict[str, int] = {}
-            for window_paragraphs, window_lang in islice(scored[track], len(page_windows)):
+            for window_paragraphs, window_lang in islice(scored[page.track], len(page_windows)):
                 paragraphs += window_paragraphs
                 lang_weight[window_lang] = lang_weight.get(window_lang, 0) + len(window_paragraphs)
-            results.append(FilterResult(tuple(paragraphs), max(lang_weight, key=lang_weight.get), encoding, track))
+            results.append(FilterResult(tuple(paragraphs), max(lang_weight, key=lang_weight.get), page.encoding,
+                                        page.track, truncated=page.truncated, id=page.id))
         return results
 
     def _score_windows(self, windows: list[_Window], track: str,
@@ -181,13 +275,59 @@ class ContentFilter:
                 yield paragraphs[where], page_lang
 
 
-def _read(page: str | bytes, encoding: str | None, format: str) -> tuple[str, str, str | None]:
-    """(text, track, encoding used or None) of one input page."""
-    track = format if format != "auto" else "html" if looks_like_html(page) else "text"
-    if isinstance(page, (bytes, bytearray)):
-        text, used = decode(bytes(page), encoding, html=track == "html")
-        return text, track, used
-    return page, track, None
+def _check_format(format: str) -> str:
+    if format not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
+    return format
+
+
+def _failed(page: _Read, error: str) -> FilterResult:
+    return FilterResult((), "und", page.encoding, page.track, error=error, id=page.id)
+
+
+def _read(page: PageInput, encoding: str | None, format: str, max_bytes: int | None) -> _Read:
+    """One input page decoded and sorted onto its track; the error is kept in it, not raised."""
+    from filterkit.errors import UndecodableInput
+
+    if isinstance(page, tuple) and not isinstance(page, Page):
+        page = Page(*page[:1], content_type=page[1]) if len(page) == 2 else page
+    if not isinstance(page, Page):
+        page = Page(page)
+    content, page_id = page.content, page.id
+    if not isinstance(content, (str, bytes, bytearray, memoryview)):
+        return _Read("", "text", None, id=page_id,
+                     error=TypeError(f"a page is str or bytes, got {type(content).__name__}"))
+    encoding = page.encoding or encoding
+    format = page.format if page.format != "auto" else format
+    if format not in FORMATS:
+        return _Read("", "text", None, id=page_id, error=ValueError(f"format must be one of {', '.join(FORMATS)}"))
+    kind = media_type(page.content_type)
+    if format == "auto":
+        format = "html" if kind in HTML_TYPES or (kind != "text/plain" and looks_like_html(content)) else "text"
+    truncated = False
+    if isinstance(content, str):
+        if max_bytes is not None and len(content) > max_bytes // 4:
+            encoded = content.encode("utf-8", "surrogatepass")
+            if len(encoded) > max_bytes:
+                content, truncated = encoded[:max_bytes].decode("utf-8", "ignore"), True
+        return _Read(_valid_unicode(content), format, None, truncated, page_id)
+    data = bytes(content)
+    if max_bytes is not None and len(data) > max_bytes:
+        data, truncated = data[:max_bytes], True
+    try:
+        text, used = decode(data, encoding, html=format == "html", content_type=page.content_type)
+    except UndecodableInput as error:
+        return _Read("", format, None, truncated, page_id, error)
+    return _Read(_valid_unicode(text), format, used, truncated, page_id)
+
+
+def _valid_unicode(text: str) -> str:
+    """The text with lone surrogates (from JSON escapes such as "\\ud800") replaced, and pairs joined."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 def _passes(windows: list[_Window], batch_size: int) -> Iterator[list[_Window]]:
@@ -234,4 +374,4 @@ def extract(page: str | bytes) -> str:
     return _default.filter(page).text
 
 
-__all__ = ["ContentFilter", "FilterResult", "Paragraph", "extract"]
+__all__ = ["ContentFilter", "FilterResult", "Page", "Paragraph", "extract"]

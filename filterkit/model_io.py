@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from filterkit.decision import ADAPTIVE_BAR
+from filterkit.errors import ModelError
 from filterkit.features import feature_set_version
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "models" / "default"
@@ -33,10 +34,6 @@ def retrain_command(track: str) -> str:
     """The command that makes a model of ``track`` anew, for error messages."""
     return (f"python -m training.train --benchmarks --track {track} --out DIR (see the README, 'The default model "
             "and retraining')")
-
-
-class ModelError(RuntimeError):
-    """A model that cannot be used; the message says why and what to do."""
 
 
 def _sha256(path: Path) -> str:

@@ -96,3 +96,51 @@ def test_long_pages_are_scored_in_windows_without_losing_lines(content_filter, m
     assert [p.text for p in windowed.paragraphs] == [p.text for p in whole.paragraphs]
     assert len(filter_module._windows(page, "text")) > 3
     assert windowed.lang == whole.lang
+
+
+BIG5_PAGE = ("<html><head><title>夜市</title></head><body><h1>臺北夜市今晚重新開張</h1>"
+             "<p>經過三個月的整修，這座老夜市今晚重新開張，攤販們在傍晚五點準時擺好攤位，遊客絡繹不絕。</p>"
+             "<p>市政府表示，整修工程更換了排水系統與照明，並把走道拓寬，讓輪椅與嬰兒車也能順利通行。</p>"
+             "</body></html>")
+
+
+def test_a_page_whose_charset_is_only_in_the_http_header(content_filter):
+    from filterkit import Page
+
+    data = BIG5_PAGE.encode("big5")
+    result = content_filter.filter(data, content_type="text/html; charset=Big5")
+    assert "臺北夜市今晚重新開張" in result.text and result.lang == "zh" and result.format == "html"
+    [again] = content_filter.filter_many([Page(data, content_type="text/html; charset=big5", id=7)])
+    assert again.text == result.text and again.id == 7 and again.encoding == "big5hkscs"
+
+
+def test_filter_many_gives_a_bad_page_an_error_and_goes_on(content_filter):
+    from filterkit import UndecodableInput
+
+    page = read_page(PAGES / "harbour-ferry.txt")
+    results = list(content_filter.filter_many([page.text, bytes(range(128, 256)) * 8, 42, page.text.encode()],
+                                              batch_size=2))
+    assert [r.ok for r in results] == [True, False, False, True]
+    assert results[0].text == results[3].text == page.gold
+    assert "--encoding" in results[1].error and results[1].text == "" and "str or bytes" in results[2].error
+    with pytest.raises(UndecodableInput):
+        content_filter.filter(bytes(range(128, 256)) * 8)
+
+
+def test_a_content_filter_pickles_and_reloads_where_unpickled(content_filter):
+    import pickle
+
+    page = read_page(PAGES / "harbour-ferry.txt")
+    copy = pickle.loads(pickle.dumps(ContentFilter(threshold=0.6)))
+    assert copy.filter(page.text).text == ContentFilter(threshold=0.6).filter(page.text).text
+
+
+def test_lone_surrogates_in_a_page_become_replacement_characters(content_filter):
+    result = content_filter.filter("A headline about the harbour\ud800\nBody text \udc00\ud800 here.")
+    "".join(p.text for p in result.paragraphs).encode("utf-8")  # strict UTF-8: no surrogate left
+
+
+def test_an_overlong_page_is_cut_and_says_so():
+    page = read_page(PAGES / "harbour-ferry.txt").text
+    result = ContentFilter(max_page_bytes=300).filter(page.encode())
+    assert result.truncated and len("\n".join(p.text for p in result.paragraphs).encode()) <= 300

@@ -1,0 +1,1 @@
+"""Adapters that plug filterkit into crawlers and data pipelines."""
