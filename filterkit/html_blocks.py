@@ -22,10 +22,9 @@ its whole thread to crawlers inside ``<noscript>``, and there it is the page.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from typing import NamedTuple
-
 import numpy as np
 
 from filterkit.paragraphs import Segment
@@ -112,6 +111,7 @@ _OWNER_KIND: dict[str, str] = {"p": "p", "li": "li", "td": "cell", "th": "cell",
 _KIND_INDEX = {tag: OWNER_KINDS.index(kind) for tag, kind in _OWNER_KIND.items()}
 _OTHER_KIND = OWNER_KINDS.index("other")
 _HEADING = {f"h{level}": level for level in range(1, 7)}
+_HIDDEN_BIT = _BIT["hidden"]
 
 
 @lru_cache(maxsize=65536)
@@ -176,23 +176,137 @@ class Structure:
                          terms=[t for part in parts for t in part.terms], paths=[p for part in parts for p in part.paths])
 
 
-class _Open(NamedTuple):
-    """A block element on the walk's path from the root (a named tuple: a page opens thousands)."""
+# What the walk does with a node: its kind, told by lexbor's numeric tag id (no tag name is built per node).
+_TEXT, _SKIP, _NOSCRIPT, _BREAK, _BLOCK, _LINK, _INLINE, _DEEP = range(8)
+MAX_DEPTH = 512  # block elements deeper than this own no blocks: their text goes to the deepest one above
 
-    node: object
-    tag: str
-    serial: int  # document-order number of block elements, the element's id
-    bits: int  # own family bits
-    inherited: int  # own bits | all block ancestors' bits
-    words: tuple[str, ...]
+
+def _kind_of(tag: str | None) -> int:
+    """A node's kind from its tag name (``LexborNode.tag``)."""
+    if tag == "-text":
+        return _TEXT
+    if tag is None or tag[0] == "-" or tag in SKIP_TAGS:
+        return _NOSCRIPT if tag == "noscript" else _SKIP
+    if tag == "br":
+        return _BREAK
+    if tag in BLOCK_TAGS:
+        return _BLOCK
+    return _LINK if tag == "a" else _INLINE
+
+
+@lru_cache(maxsize=1)
+def _tag_ids() -> tuple[dict[int, int], dict[int, str]]:
+    """(kind, block tag name) by tag id for the tags the walk tells apart. lexbor numbers the standard tags the
+    same in every document; a custom element gets a number of its own per document, so it is looked up by name."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    parser = LexborHTMLParser("<p>x<!--c--></p>")
+    text = parser.css_first("p").child
+    kinds = {text.tag_id: _TEXT, text.next.tag_id: _SKIP}
+    names = {}
+    for tag in (*SKIP_TAGS, *BLOCK_TAGS, "br", "a"):
+        tag_id = parser.create_node(tag).tag_id
+        kinds[tag_id] = _kind_of(tag)
+        names[tag_id] = tag
+    return kinds, names
+
+
+# lexbor's tree builder takes time quadratic in the number of attributes of one element (100,000
+# take 80 s) and in the depth of the tree (100,000 nested <div>s take 30 s): a page beyond these
+# bounds is cut down to them before it is parsed (``_bounded``), which changes no ordinary page.
+MAX_ATTRIBUTES = 512  # attributes kept per start tag; the rest are dropped
+MAX_PARSE_DEPTH = 1024  # elements nested deeper than this lose their tags (a block element's become <br>s)
+DEPTH_CHECK_TAGS = 32768  # a page with fewer '<' than this cannot nest deep enough to be slow (2.5 s at most)
+_ATTRIBUTE = rb"""[\t\n\f\r /]*+(?>[^\t\n\f\r />][^\t\n\f\r /=>]*+)""" \
+             rb"""(?>[\t\n\f\r ]*+=[\t\n\f\r ]*+(?>"[^"]*+"|'[^']*+'|[^\t\n\f\r >]++))?+"""
+_LONG_TAG = re.compile(rb"<[A-Za-z][^>]{%d}" % (2 * MAX_ATTRIBUTES))
+_MANY_ATTRIBUTES = re.compile(rb"(<[A-Za-z][^\t\n\f\r />]*+(?:%s){%d})(?:%s)*+"
+                              % (_ATTRIBUTE, MAX_ATTRIBUTES, _ATTRIBUTE))
+# Comments and elements whose content is text, not markup.
+_TEXT_ONLY = rb"<!--.*?(?:-->|\Z)|<(script|style|textarea|title|xmp|iframe|noembed|noframes|plaintext)\b.*?(?:</\1|\Z)"
+_TEXT_ONLY_SPANS = re.compile(_TEXT_ONLY, re.S | re.I)
+_MARKUP = re.compile(_TEXT_ONLY + rb"|<(/?)([A-Za-z][^\t\n\f\r />]*)[^>]*+>?", re.S | re.I)
+_VOID = frozenset(b"area base br col embed hr img input link meta param source track wbr keygen basefont bgsound frame"
+                  b" image".split())
+_SELF_CLOSING = frozenset(b"p li dt dd option optgroup tr td th thead tbody tfoot rb rt rp rtc".split())
+_BLOCK_NAMES = frozenset(tag.encode() for tag in BLOCK_TAGS)
+
+
+def _bounded(data: bytes) -> bytes:
+    """The page with no start tag over MAX_ATTRIBUTES attributes and no element nested deeper than
+    MAX_PARSE_DEPTH; cheap (a count and a regex search) for a page within the bounds, returned as it is."""
+    if np.count_nonzero(np.frombuffer(data, np.uint8) == 60) > DEPTH_CHECK_TAGS:  # (60: '<')
+        data = _flattened(data)
+    # a start tag with more than MAX_ATTRIBUTES attributes runs at least twice as many bytes (unless
+    # its quoted values hide '>')
+    spans: list[tuple[int, int]] | None = None
+    parts, done = [], 0
+    for long in _LONG_TAG.finditer(data):
+        start = long.start()
+        match = _MANY_ATTRIBUTES.match(data, start) if start >= done else None
+        if match is None:
+            continue
+        if spans is None:  # found once on the rare page that needs them
+            spans = [(text.start(), text.end()) for text in _TEXT_ONLY_SPANS.finditer(data)]
+            starts = [begin for begin, _ in spans]
+        at = bisect_right(starts, start) - 1
+        if at < 0 or start >= spans[at][1]:  # (inside a script, a comment… it is no tag)
+            parts.append(data[done:match.end(1)])
+            done = match.end()
+    return b"".join(parts) + data[done:] if parts else data
+
+
+def _flattened(data: bytes) -> bytes:
+    """The page without the tags of elements nested deeper than MAX_PARSE_DEPTH, as a tag-by-tag scan
+    estimates the depth (end tags close, void elements and a repeated p, li, td… do not nest)."""
+    names: list[bytes] = []  # the open elements, outermost first
+    dropped: list[bool] = []  # whether each one's tags are cut out
+    counts: dict[bytes, int] = {}
+    parts, done = [], 0
+    for match in _MARKUP.finditer(data):
+        name = match.group(3)
+        if name is None:
+            continue
+        name = name.lower()
+        if match.group(2):  # an end tag closes the nearest open element of its name and all inside it
+            if not counts.get(name):
+                continue
+            while True:
+                last = names.pop()
+                counts[last] -= 1
+                if dropped.pop() and last == name:
+                    parts += [data[done:match.start()], b"<br>" if name in _BLOCK_NAMES else b""]
+                    done = match.end()
+                if last == name:
+                    break
+            continue
+        if name in _VOID:
+            continue
+        if name in _SELF_CLOSING and counts.get(name):
+            while names:
+                last = names.pop()
+                dropped.pop()
+                counts[last] -= 1
+                if last == name:
+                    break
+        deep = len(names) >= MAX_PARSE_DEPTH
+        names.append(name)
+        dropped.append(deep)
+        counts[name] = counts.get(name, 0) + 1
+        if deep:
+            parts += [data[done:match.start()], b"<br>" if name in _BLOCK_NAMES else b""]
+            done = match.end()
+    return b"".join(parts) + data[done:] if parts else data
 
 
 def parse_blocks(html: str | bytes) -> tuple[list[Segment], Structure]:
     """The blocks of an HTML page, in document order, and their structure."""
     from selectolax.lexbor import LexborHTMLParser
 
+    # the UTF-8 selectolax would make of a str (it drops what UTF-8 cannot encode, as here)
+    data = html.encode("utf-8", "ignore") if isinstance(html, str) else html
     builder = _BlockBuilder()
-    root = LexborHTMLParser(html).root
+    root = LexborHTMLParser(_bounded(data)).root
     if root is not None:
         builder.walk(root)
     if builder.noscript and sum(map(len, builder.texts)) < NOSCRIPT_FALLBACK_CHARS:
@@ -204,15 +318,20 @@ def parse_blocks(html: str | bytes) -> tuple[list[Segment], Structure]:
     return builder.result()
 
 
+# A block element on the walk's path from the root, as a list (a page opens thousands):
+# [tag, serial: its document-order number among block elements, its id; own family bits;
+#  inherited: own bits | all block ancestors' bits; class/id words; the node].
+# Bits and words are read from the markup only once a block below needs them (``_resolve``):
+# many block elements hold no text at all.
+_TAG, _SERIAL, _BITS, _INHERITED, _WORDS, _NODE = range(6)
+
+
 class _BlockBuilder:
     """The blocks of one walk over a tree (or of several, for the <noscript> fallback), with their facts."""
 
     def __init__(self) -> None:
         self.pieces: list[str] = []
-        self.link_chars = 0
-        self.inline_tags = 0
-        self.path: list[_Open] = []  # the open block elements, root first: the last one owns the current text
-        self.links_open = 0
+        self.path: list[list] = []  # the open block elements, root first: the last one owns the current text
         self.serial = 0
         self.texts: list[str] = []
         self.rows: list[tuple[int, ...]] = []
@@ -220,126 +339,183 @@ class _BlockBuilder:
         self.paths: list[str] = []
         self.owner_tags: list[str] = []
         self.noscript: list = []  # the <noscript> elements, kept for the fallback
-        self.last_owner: _Open | None = None  # the owner described by the four fields below
-        self.owner_row: tuple[int, ...] = ()
+        self.last_owner: list | None = None  # the owner described by the four fields below
+        self.owner_head: tuple[int, ...] = ()  # its row before the block's own two columns…
+        self.owner_tail: tuple[int, ...] = ()  # …and after them
         self.last_terms: tuple[str, ...] = ()
         self.last_path = ""
         self.far_terms: dict[int, tuple[str, ...]] = {}
+        self.contexts: dict[int, tuple] = {}  # what a parent and its ancestors give its children, by its serial
 
-    def _open(self, node, tag: str) -> _Open:
-        """A block element entered: what its tag and class/id say, on top of what its ancestors say."""
-        self.serial += 1
+    @staticmethod
+    def _resolve(element: list, above: int) -> None:
+        """What a block element's tag and class/id say, on top of what its ancestors say (``above``)."""
+        tag = element[_TAG]
         bits = _TAG_BITS.get(tag, 0)
-        attributes = node.attributes
-        words: tuple[str, ...] = ()
+        attributes = element[_NODE].attributes
         if attributes:
             names, ident = attributes.get("class"), attributes.get("id")
             if names or ident:
-                name_bits, words = attribute_words(f"{names or ''} {ident or ''}")
+                name_bits, element[_WORDS] = attribute_words(f"{names or ''} {ident or ''}")
                 bits |= name_bits
             if "hidden" in attributes or attributes.get("aria-hidden") == "true" or \
                     _HIDDEN_STYLE.search(attributes.get("style") or ""):
-                bits |= _BIT["hidden"]
-        above = self.path[-1].inherited if self.path else 0
-        return _Open(node, tag, self.serial, bits, bits | above, words)
+                bits |= _HIDDEN_BIT
+        element[_BITS] = bits
+        element[_INHERITED] = bits | above
+        element[_NODE] = None
 
     def walk(self, root) -> None:
         """Visit every node once, in document order.
 
-        ``open_nodes`` holds every open element (to resume at its next sibling when it
-        closes), ``path`` only the block ones: an inline element (a, span, b…) costs one
-        list entry, as its class names describe words, not blocks.
+        ``open_nodes`` holds every open element with children (to resume at its next
+        sibling when it closes) and ``open_kinds`` their kinds; ``path`` only the block
+        ones. An element without children is passed over where it stands.
         """
-        path = self.path = [self._open(root, root.tag or "html")]  # the root owns text outside any block
-        open_nodes: list[tuple[object, str, bool]] = [(root, path[0].tag, True)]
+        kinds, names = _tag_ids()
+        self.serial += 1
+        top = [root.tag or "html", self.serial, None, 0, (), root]  # the root owns text outside any block
+        # (after a first <noscript> walk, the next root inherits what the last root said)
+        self._resolve(top, self.path[-1][_INHERITED] if self.path else 0)
+        path = self.path = [top]
+        open_nodes = [root]
+        open_kinds = [_BLOCK]
         pieces = self.pieces
+        end_block = self._end_block
+        link_chars = inline_tags = links_open = 0
         node = root.child
         while True:
             if node is None:
-                closed, tag, block = open_nodes.pop()
-                if block:
-                    self.flush()
+                kind = open_kinds.pop()
+                closed = open_nodes.pop()
+                if kind == _LINK:
+                    links_open -= 1
+                elif kind != _INLINE:  # a block (or one past MAX_DEPTH) ends
+                    if pieces:
+                        end_block(link_chars, inline_tags)
+                        link_chars = 0
+                    inline_tags = 0
                     if not open_nodes:
                         return
-                    path.pop()
-                elif tag == "a":
-                    self.links_open -= 1
+                    if kind == _BLOCK:
+                        path.pop()
                 node = closed.next
                 continue
-            tag = node.tag
-            if tag == "-text":
+            tag_id = node.tag_id
+            kind = kinds.get(tag_id)
+            if kind is None:
+                kind = _kind_of(node.tag)
+            if kind == _TEXT:
                 text = node.text_content
                 if text and not text.isspace():
                     pieces.append(text)
-                    if self.links_open:
-                        self.link_chars += len(text) - text.count(" ")
+                    if links_open:
+                        link_chars += len(text) - text.count(" ")
                 elif text and pieces:  # white space between words; before any word it is nothing
                     pieces.append(" ")
-            elif tag is None or tag[0] == "-" or tag in SKIP_TAGS:
-                if tag == "noscript":
-                    self.noscript.append(node)
-            elif tag == "br":
-                self.flush()
-            elif tag in BLOCK_TAGS:
-                self.flush()
-                path.append(self._open(node, tag))
-                open_nodes.append((node, tag, True))
-                node = node.child
-                continue
-            else:
-                self.inline_tags += 1
-                if tag == "a":
-                    self.links_open += 1
-                open_nodes.append((node, tag, False))
-                node = node.child
-                continue
+            elif kind == _INLINE or kind == _LINK:
+                inline_tags += 1
+                child = node.child
+                if child is not None:
+                    if kind == _LINK:
+                        links_open += 1
+                    open_nodes.append(node)
+                    open_kinds.append(kind)
+                    node = child
+                    continue
+            elif kind == _BLOCK:
+                if pieces:
+                    end_block(link_chars, inline_tags)
+                    link_chars = 0
+                inline_tags = 0
+                self.serial += 1
+                child = node.child
+                if child is not None:  # (an empty one is only a boundary)
+                    if len(path) < MAX_DEPTH:
+                        path.append([names[tag_id], self.serial, None, 0, (), node])
+                    else:
+                        kind = _DEEP
+                    open_nodes.append(node)
+                    open_kinds.append(kind)
+                    node = child
+                    continue
+            elif kind == _BREAK:
+                if pieces:
+                    end_block(link_chars, inline_tags)
+                    link_chars = 0
+                inline_tags = 0
+            elif kind == _NOSCRIPT:
+                self.noscript.append(node)
             node = node.next
 
-    def flush(self) -> None:
-        """End the current block: keep it if it has any visible text."""
-        if not self.pieces:
-            self.inline_tags = 0
+    def _end_block(self, link_chars: int, inline_tags: int) -> None:
+        """End the current block (there is text in ``pieces``): keep it if any of it is visible."""
+        pieces = self.pieces
+        text = " ".join("".join(pieces).split())
+        pieces.clear()
+        if not text:
             return
-        text = " ".join("".join(self.pieces).split())
-        if text:
-            if self.last_owner is not self.path[-1]:
-                self._describe_owner()
-            self.rows.append((*self.owner_row[:3], min(self.link_chars, len(text)), self.inline_tags,
-                              *self.owner_row[3:]))
-            self.texts.append(text)
-            self.owner_tags.append(self.last_owner.tag)
-            self.terms.append(self.last_terms)
-            self.paths.append(self.last_path)
-        self.pieces.clear()
-        self.link_chars = 0
-        self.inline_tags = 0
+        owner = self.path[-1]
+        if self.last_owner is not owner:
+            self._describe_owner()
+        self.rows.append(self.owner_head + (min(link_chars, len(text)), inline_tags) + self.owner_tail)
+        self.texts.append(text)
+        self.owner_tags.append(owner[_TAG])
+        self.terms.append(self.last_terms)
+        self.paths.append(self.last_path)
 
     def _describe_owner(self) -> None:
         """What the current block's owner and its block ancestors say, shared by all blocks of that owner."""
         path = self.path
         owner_at = len(path) - 1
-        owner = path[-1]
-        chain = path[max(owner_at - ANCESTOR_LEVELS, 0):][::-1]
-        serials = [element.serial for element in chain] + [path[0].serial] * (ANCESTOR_LEVELS + 1 - len(chain))
-        parent = chain[1] if len(chain) > 1 else owner
-        grand = chain[2] if len(chain) > 2 else parent
-        self.owner_row = (_KIND_INDEX.get(owner.tag, _OTHER_KIND), _HEADING.get(owner.tag, 0), owner_at,
-                          owner.inherited, owner.bits | parent.bits | grand.bits, *serials)
-        far: tuple[str, ...] = ()
-        if owner_at >= 3:  # the words further up are those of the great-grandparent's line, shared by cousins
-            top = path[owner_at - 3]
-            far = self.far_terms.get(top.serial)
-            if far is None:
-                far = self.far_terms[top.serial] = tuple(
-                    {f"^{word}" for element in path[max(owner_at - FAR_TERM_LEVELS, 0):owner_at - 2]
-                     for word in element.words})
-        self.last_terms = (f"<{owner.tag}>", f"<{parent.tag}>", *owner.words, *parent.words, *grand.words, *far)
-        tags = [element.tag for element in path[-MAX_PATH_TAGS:]]
-        self.last_path = ">".join(tags) if len(path) <= MAX_PATH_TAGS else "…>" + ">".join(tags)
+        owner = path[owner_at]
+        if owner[_BITS] is None:  # read the markup of the owner and of its ancestors not read yet, root first
+            first = owner_at
+            while path[first - 1][_BITS] is None:
+                first -= 1
+            for at in range(first, owner_at + 1):
+                self._resolve(path[at], path[at - 1][_INHERITED])
+        tag = owner[_TAG]
+        if owner_at:
+            parent = path[owner_at - 1]
+            context = self.contexts.get(parent[_SERIAL])
+            if context is None:
+                context = self.contexts[parent[_SERIAL]] = self._context(owner_at - 1)
+            near, serials, parent_term, above_terms, path_above = context
+        else:  # the root: its own parent and grandparent
+            near, serials = 0, (owner[_SERIAL],) * ANCESTOR_LEVELS
+            parent_term, above_terms, path_above = f"<{tag}>", owner[_WORDS] + owner[_WORDS], ""
+        self.owner_head = (_KIND_INDEX.get(tag, _OTHER_KIND), _HEADING.get(tag, 0), owner_at)
+        self.owner_tail = (owner[_INHERITED], owner[_BITS] | near, owner[_SERIAL]) + serials
+        self.last_terms = (f"<{tag}>", parent_term) + owner[_WORDS] + above_terms
+        self.last_path = path_above + tag
         self.last_owner = owner
 
+    def _context(self, at: int) -> tuple:
+        """What the block element at ``at`` on the path and its ancestors say about any child of it:
+        (near bits, ancestor serials, its tag term, terms, tag path up to it)."""
+        path = self.path
+        parent = path[at]
+        grand = path[at - 1] if at else parent
+        serials = [element[_SERIAL] for element in path[max(at + 1 - ANCESTOR_LEVELS, 0):at + 1]]
+        serials.reverse()
+        serials += [path[0][_SERIAL]] * (ANCESTOR_LEVELS - len(serials))
+        far: tuple[str, ...] = ()
+        if at >= 2:  # the words further up are those of the great-grandparent's line, shared by cousins
+            top = path[at - 2][_SERIAL]
+            far = self.far_terms.get(top)
+            if far is None:
+                far = self.far_terms[top] = tuple(dict.fromkeys(
+                    ["^" + word for element in path[max(at + 1 - FAR_TERM_LEVELS, 0):at - 1]
+                     for word in element[_WORDS]]))
+        if at + 2 <= MAX_PATH_TAGS:
+            path_above = ">".join([element[_TAG] for element in path[:at + 1]]) + ">"
+        else:
+            path_above = "…>" + ">".join([element[_TAG] for element in path[at + 2 - MAX_PATH_TAGS:at + 1]]) + ">"
+        return (parent[_BITS] | grand[_BITS], tuple(serials), f"<{parent[_TAG]}>", parent[_WORDS] + grand[_WORDS] + far,
+                path_above)
+
     def result(self) -> tuple[list[Segment], Structure]:
-        self.flush()
         n = len(self.texts)
         gap = [tag in GAP_TAGS for tag in self.owner_tags]
         segments = [Segment(text, 0, gap[i] or i == 0 or gap[i - 1], gap[i] or i == n - 1 or gap[i + 1])
@@ -347,4 +523,3 @@ class _BlockBuilder:
         rows = np.array(self.rows, dtype=np.int64).reshape(n, 8 + ANCESTOR_LEVELS)
         return segments, Structure(rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3], rows[:, 4], rows[:, 5], rows[:, 6],
                                    rows[:, 7:].copy(), self.terms, self.paths)
-
