@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -77,8 +78,30 @@ def _children(pid):
     return found
 
 
-def _start(*args):
-    return subprocess.Popen([*COMMAND, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+class _Run:
+    """The command in a subprocess whose output is drained by a thread, so that a test can keep writing to it."""
+
+    def __init__(self, *args):
+        self.process = subprocess.Popen([*COMMAND, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE)
+        self.out = bytearray()
+        self.reader = threading.Thread(target=self._drain, daemon=True)
+        self.reader.start()
+
+    def _drain(self):
+        while chunk := self.process.stdout.read1(65536):
+            self.out += chunk
+
+    def lines(self, at_least, timeout=120):
+        deadline = time.monotonic() + timeout
+        while self.out.count(b"\n") < at_least and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self.out.count(b"\n")
+
+    def finish(self, timeout=180):
+        self.process.wait(timeout)
+        self.reader.join(10)
+        return bytes(self.out), self.process.stderr.read()
 
 
 def _workers(process, jobs):
@@ -94,29 +117,30 @@ def _workers(process, jobs):
 
 
 def test_a_killed_worker_loses_no_record():
-    process = _start("--jsonl", "--jobs", "2", "--batch-size", "4")
-    process.stdin.write(records(40))
-    process.stdin.flush()
-    os.kill(_workers(process, 2)[0], signal.SIGKILL)
-    process.stdin.write(records(40))
-    out, err = process.communicate(timeout=180)
-    assert process.returncode == 0, err
+    run = _Run("--jsonl", "--jobs", "2", "--batch-size", "4")
+    run.process.stdin.write(records(40))
+    run.process.stdin.flush()
+    os.kill(_workers(run.process, 2)[0], signal.SIGKILL)
+    run.process.stdin.write(records(40))
+    run.process.stdin.close()
+    out, err = run.finish()
+    assert run.process.returncode == 0, err
     lines = [json.loads(line) for line in out.decode().splitlines()]
     assert [r["n"] for r in lines] == list(range(40)) * 2
     assert all(r["main"] == PAGE.gold for r in lines)
 
 
 def test_sigterm_stops_workers_and_leaves_complete_lines_only():
-    process = _start("--jsonl", "--jobs", "2", "--batch-size", "2")
-    process.stdin.write(records(20))
-    process.stdin.flush()
-    first = process.stdout.readline()  # the run is under way, stdin still open
-    workers = _workers(process, 2)
-    process.send_signal(signal.SIGTERM)
-    out, err = process.communicate(timeout=30)
-    assert process.returncode == 130 and b"Traceback" not in err, err
-    lines = (first + out).decode().splitlines(keepends=True)
-    assert all(line.endswith("\n") and json.loads(line)["main"] == PAGE.gold for line in lines)
+    run = _Run("--jsonl", "--jobs", "2", "--batch-size", "2")
+    run.process.stdin.write(records(20))
+    run.process.stdin.flush()
+    assert run.lines(1) >= 1  # the run is under way, stdin still open
+    workers = _workers(run.process, 2)
+    run.process.send_signal(signal.SIGTERM)
+    out, err = run.finish(timeout=30)
+    assert run.process.returncode == 130 and b"Traceback" not in err, err
+    lines = out.decode().splitlines(keepends=True)
+    assert lines and all(line.endswith("\n") and json.loads(line)["main"] == PAGE.gold for line in lines)
     time.sleep(1)
     assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
 
