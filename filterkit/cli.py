@@ -92,6 +92,9 @@ def _parser() -> argparse.ArgumentParser:
                         "of its best expected word F1; see meta.json)")
     parser.add_argument("--model", metavar="DIR", help="a model set (text/ and html/ models) or one model's directory "
                         "(default: the set shipped with filterkit)")
+    parser.add_argument("--trust-model", action="store_true",
+                        help="load --model's pickle even though it was not shipped with filterkit (a pickle can run "
+                        "code: only for models you made or trust)")
     parser.add_argument("--format", choices=("auto", "text", "html", "warc"), default="auto",
                         help="what the input pages are (default: auto, each page's own; warc: the inputs are archives)")
     parser.add_argument("--encoding", metavar="NAME", help="decode input bytes with this encoding (a WHATWG label)")
@@ -124,7 +127,8 @@ def _content_filter(options: dict):
     from filterkit.filter import ContentFilter
 
     try:
-        return ContentFilter(options["model"], options["threshold"], max_page_bytes=options["max_page_bytes"])
+        return ContentFilter(options["model"], options["threshold"], max_page_bytes=options["max_page_bytes"],
+                             trust=options["trust"])
     except ModelError as error:
         raise _Fail(str(error), EXIT_MODEL) from None
 
@@ -132,6 +136,7 @@ def _content_filter(options: dict):
 def _options(args) -> dict:
     """What a worker needs to rebuild the run's filter: plain values, so they pickle."""
     return {"model": args.model, "threshold": args.threshold, "max_page_bytes": args.max_page_bytes,
+            "trust": args.trust_model,
             "encoding": args.encoding, "format": "auto" if args.format == "warc" else args.format,
             "output_dir": str(args.output_dir) if args.output_dir else None, "batch_size": args.batch_size}
 

@@ -115,12 +115,14 @@ class ContentFilter:
     """
 
     def __init__(self, model: str | Path | ParagraphClassifier | None = None, threshold: float | None = None,
-                 max_page_bytes: int | None = DEFAULT_MAX_PAGE_BYTES):
+                 max_page_bytes: int | None = DEFAULT_MAX_PAGE_BYTES, trust: bool = False):
         """``model``: a model directory (default: the shipped set), or a classifier already in memory.
 
         A track's model is loaded the first time a page of that track comes (text pages
         never load the HTML model); ``load(track)`` loads it at once. ``max_page_bytes``:
         longer pages are cut to that size (``FilterResult.truncated``); None for no limit.
+        ``trust``: load a model directory's pickle even though it is not one shipped with
+        filterkit (a pickle runs code when loaded: only for models from someone you trust).
         A ContentFilter pickles (a Spark or multiprocessing task can capture one): the copy
         loads its models again, lazily, where it is unpickled.
         """
@@ -132,6 +134,7 @@ class ContentFilter:
             raise ValueError(f"max_page_bytes must be at least 1, got {max_page_bytes}")
         self._threshold = None if threshold is None else float(threshold)
         self.max_page_bytes = max_page_bytes
+        self._trust = trust
         self._lock = threading.Lock()
         self._models: dict[str, ParagraphClassifier] = {}
         self.meta: dict[str, dict] = {}
@@ -144,7 +147,8 @@ class ContentFilter:
             self.load(model_track(model) or "text")  # a broken model fails here, not on the first page
 
     def __getstate__(self) -> dict:
-        state = {"source": self._source, "threshold": self._threshold, "max_page_bytes": self.max_page_bytes}
+        state = {"source": self._source, "threshold": self._threshold, "max_page_bytes": self.max_page_bytes,
+                 "trust": self._trust}
         if not isinstance(self._source, (str, Path, type(None))):
             state["models"] = self._models  # a model in memory has no directory to reload from
         return state
@@ -152,6 +156,7 @@ class ContentFilter:
     def __setstate__(self, state: dict) -> None:
         self._source, self._threshold = state["source"], state["threshold"]
         self.max_page_bytes = state["max_page_bytes"]
+        self._trust = state["trust"]
         self._lock = threading.Lock()
         self._models = dict(state.get("models", {}))
         self.meta = {}
@@ -171,7 +176,7 @@ class ContentFilter:
 
         with self._lock:
             if track not in self._models:
-                self._models[track], self.meta[track] = load_model(self._source, track)
+                self._models[track], self.meta[track] = load_model(self._source, track, self._trust)
                 limit_native_threads()
         return self._models[track]
 

@@ -70,14 +70,36 @@ def save_model(model: Any, directory: Path, meta: dict[str, Any]) -> dict[str, A
     return full
 
 
+_META_FIELDS = {"track": str, "versions": dict, "sha256": str}  # what loading relies on, and its type
+
+
 def read_meta(directory: Path) -> dict[str, Any]:
+    """The model's metadata, checked for the shape loading relies on (any other shape is a ModelError)."""
     path = Path(directory) / META_FILE
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        meta = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ModelError(f"{directory} is not a filterkit model: it has no {META_FILE}") from None
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, RecursionError) as error:
         raise ModelError(f"cannot read {path}: {error}") from None
+    if not isinstance(meta, dict):
+        raise ModelError(f"{path} is not a filterkit model's metadata: expected a JSON object, "
+                         f"got {type(meta).__name__}")
+    for field, kind in _META_FIELDS.items():
+        if field in meta and not isinstance(meta[field], kind):
+            raise ModelError(f"{path} is damaged: \"{field}\" should be a {kind.__name__}, "
+                             f"got {type(meta[field]).__name__}")
+    if not all(isinstance(value, str) for value in meta.get("versions", {}).values()):
+        raise ModelError(f"{path} is damaged: every entry of \"versions\" should be a string")
+    return meta
+
+
+def trusted_location(directory: Path) -> bool:
+    """True for the models shipped inside the installed package, the only pickles loaded without being asked."""
+    try:
+        return Path(directory).resolve().is_relative_to(DEFAULT_MODEL_DIR)
+    except OSError:
+        return False
 
 
 def model_directory(directory: Path, track: str) -> Path:
@@ -91,8 +113,15 @@ def model_track(directory: Path | str | None) -> str | None:
     return read_meta(directory).get("track", "text") if (directory / META_FILE).is_file() else None
 
 
-def load_model(directory: Path | str | None = None, track: str = "text") -> tuple[Any, dict[str, Any]]:
-    """(classifier, metadata) of ``track``'s model in a model directory (default: the set shipped in the package)."""
+def load_model(directory: Path | str | None = None, track: str = "text",
+               trust: bool = False) -> tuple[Any, dict[str, Any]]:
+    """(classifier, metadata) of ``track``'s model in a model directory (default: the set shipped in the package).
+
+    ``model.joblib`` is a pickle, and unpickling a file runs whatever code its author put in
+    it; its SHA-256 in ``meta.json`` proves the file is intact, not that its author can be
+    trusted. So a pickle is loaded only from the package's own models, or with ``trust``
+    (the CLI's ``--trust-model``) for a model you made or got from someone you trust.
+    """
     given = Path(directory) if directory else DEFAULT_MODEL_DIR
     directory = model_directory(given, track)
     if not directory.is_dir():
@@ -117,6 +146,10 @@ def load_model(directory: Path | str | None = None, track: str = "text") -> tupl
     if _sha256(weights) != meta.get("sha256"):
         raise ModelError(f"{weights} does not match the SHA-256 in its {META_FILE}: the file is damaged or was "
                          f"replaced; reinstall filterkit or retrain: {retrain_command(track)}")
+    if not (trust or trusted_location(directory)):
+        raise ModelError(f"{weights} is a pickle, which can run code when loaded, and it is not one of the "
+                         "models shipped with filterkit: load it only if you trust who made it, with "
+                         "--trust-model (ContentFilter(model, trust=True))")
     import joblib
 
     from filterkit.model import ParagraphClassifier

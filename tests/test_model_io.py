@@ -1,6 +1,9 @@
 """Models are versioned artifacts: checked before they are unpickled, refused with a clear message."""
 import json
+import os
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -52,3 +55,38 @@ def test_other_feature_set_is_refused(model_copy):
 def test_a_directory_without_metadata_is_not_a_model(tmp_path):
     with pytest.raises(ModelError, match="not a filterkit model"):
         load_model(tmp_path)
+
+
+def test_a_pickle_from_outside_the_package_runs_no_code_unless_trusted(tmp_path):
+    import hashlib
+    import json
+    import pickle
+
+    class Payload:
+        def __reduce__(self):
+            return (os.system, (f"touch {tmp_path / 'pwned'}",))
+
+    model_copy = tmp_path / "model"
+    shutil.copytree(DEFAULT_MODEL_DIR / "text", model_copy)
+    (model_copy / WEIGHTS_FILE).write_bytes(pickle.dumps(Payload()))
+    meta = json.loads((model_copy / META_FILE).read_text())
+    meta["sha256"] = hashlib.sha256((model_copy / WEIGHTS_FILE).read_bytes()).hexdigest()
+    (model_copy / META_FILE).write_text(json.dumps(meta))
+    done = subprocess.run([sys.executable, "-m", "filterkit", "--model", str(model_copy)], input=b"a page",
+                          capture_output=True, timeout=120)
+    assert done.returncode == 4 and b"--trust-model" in done.stderr and done.stderr.count(b"\n") == 1
+    assert not (tmp_path / "pwned").exists()
+    with pytest.raises(ModelError, match="trust"):
+        load_model(model_copy)
+    assert not (tmp_path / "pwned").exists()
+
+
+@pytest.mark.parametrize("meta", ["[]", "null", '"text"', '{"track": 5}', '{"versions": {"scikit-learn": 1.9}}',
+                                  '{"versions": []}', "{" * 5000])
+def test_metadata_of_the_wrong_shape_is_a_clear_error(tmp_path, meta):
+    (tmp_path / META_FILE).write_text(meta)
+    with pytest.raises(ModelError):
+        load_model(tmp_path)
+    done = subprocess.run([sys.executable, "-m", "filterkit", "--model", str(tmp_path)], input=b"a page",
+                          capture_output=True, timeout=120)
+    assert done.returncode == 4 and done.stderr.count(b"\n") == 1 and b"Traceback" not in done.stderr

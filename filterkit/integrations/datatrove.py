@@ -53,6 +53,7 @@ class FilterkitExtractor(BaseExtractor):
 
     Args:
         model: a filterkit model directory, present on every worker (default: the model shipped with filterkit)
+        trust_model: load ``model``'s pickle though it was not shipped with filterkit (only models you trust)
         threshold: keep paragraphs whose probability of being main content is at least this (default: the model's)
         batch_size: documents filtered together (faster than one by one)
         format: "auto" (each document's own: HTML if it looks like markup), "html" or "text"
@@ -65,7 +66,7 @@ class FilterkitExtractor(BaseExtractor):
     name = "🧹 filterkit"
 
     def __init__(self, model: str | Path | None = None, threshold: float | None = None, batch_size: int = 64,
-                 format: str = "auto", timeout: float = 1.0, lang_key: str = "language"):
+                 format: str = "auto", timeout: float = 1.0, lang_key: str = "language", trust_model: bool = False):
         # Checked here, where the pipeline is built, not on a worker hours later.
         if format not in FORMATS:
             raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
@@ -78,6 +79,7 @@ class FilterkitExtractor(BaseExtractor):
         super().__init__(timeout)
         self.model = model
         self.threshold = threshold
+        self.trust_model = trust_model
         self.batch_size = batch_size
         self.format = format
         self.lang_key = lang_key
@@ -124,7 +126,7 @@ class FilterkitExtractor(BaseExtractor):
         if self._filter is None:
             from filterkit import ContentFilter
 
-            self._filter = ContentFilter(self.model, self.threshold)
+            self._filter = ContentFilter(self.model, self.threshold, trust=self.trust_model)
             with _one_thread():
                 list(self._filter.filter_many(_WARMUP_PAGES, format=self.format))
         return self._filter

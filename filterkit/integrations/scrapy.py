@@ -26,6 +26,7 @@ Settings (all optional):
 ``FILTERKIT_ERROR_FIELD``         ``"filterkit_error"``  why a page could not be filtered
 ``FILTERKIT_KEEP_INPUT``          ``False``              keep the input fields in the item
 ``FILTERKIT_MODEL``               the shipped model      a model directory
+``FILTERKIT_TRUST_MODEL``         ``False``              load that model's pickle though not shipped with filterkit
 ``FILTERKIT_THRESHOLD``           the model's            keep paragraphs scoring at least this
 ``FILTERKIT_THREADS``             ``1``                  threads that filter pages
 ================================  =====================  ==========================================
@@ -61,7 +62,7 @@ class FilterkitPipeline:
     def __init__(self, input_field: str = "body", content_type_field: str = "content_type",
                  encoding_field: str = "encoding", text_field: str = "main", lang_field: str = "lang",
                  error_field: str = "filterkit_error", keep_input: bool = False, model: str | None = None,
-                 threshold: float | None = None, threads: int = 1):
+                 threshold: float | None = None, threads: int = 1, trust_model: bool = False):
         if threshold is not None and not 0.0 <= threshold <= 1.0:
             raise ValueError(f"FILTERKIT_THRESHOLD must be between 0 and 1, got {threshold}")
         if threads < 1:
@@ -70,6 +71,7 @@ class FilterkitPipeline:
         self.text_field, self.lang_field, self.error_field = text_field, lang_field, error_field
         self.keep_input = keep_input
         self._model, self._threshold = model, threshold
+        self._trust_model = trust_model
         self._executor = ThreadPoolExecutor(threads, thread_name_prefix="filterkit")
         self._filter: ContentFilter | None = None
         self._filter_lock = threading.Lock()
@@ -88,6 +90,7 @@ class FilterkitPipeline:
                    error_field=settings.get("FILTERKIT_ERROR_FIELD", "filterkit_error"),
                    keep_input=settings.getbool("FILTERKIT_KEEP_INPUT", False),
                    model=settings.get("FILTERKIT_MODEL") or None,
+                   trust_model=settings.getbool("FILTERKIT_TRUST_MODEL", False),
                    threshold=None if threshold in (None, "") else settings.getfloat("FILTERKIT_THRESHOLD"),
                    threads=settings.getint("FILTERKIT_THREADS", 1))
 
@@ -153,7 +156,7 @@ class FilterkitPipeline:
             if self._filter is None:
                 from filterkit import ContentFilter
 
-                self._filter = ContentFilter(self._model, self._threshold)
+                self._filter = ContentFilter(self._model, self._threshold, trust=self._trust_model)
             return self._filter
 
     def _write(self, adapter: ItemAdapter, field: str, value: Any) -> bool:

@@ -47,13 +47,15 @@ _filters: dict[tuple[str | None, float | None], ContentFilter] = {}
 def with_main_text(df: DataFrame, column: str = "html", *, format: str = "auto", text_column: str = "main",
                    lang_column: str = "lang", error_column: str = "filterkit_error", model: str | Path | None = None,
                    threshold: float | None = None, encoding_column: str | None = None,
-                   content_type_column: str | None = None, batch_size: int = 64) -> DataFrame:
+                   content_type_column: str | None = None, batch_size: int = 64,
+                   trust_model: bool = False) -> DataFrame:
     """``df`` with three more columns: the main text of ``column`` (HTML or text, string or binary), its
     language, and the error of a page that could not be filtered (then the text is empty and the language null).
 
     ``encoding_column`` and ``content_type_column`` name optional per-row string columns: the page's
     encoding and its HTTP Content-Type (whose charset decodes bytes where the page declares none).
-    ``model`` is a model directory on the driver; it is shipped to the executors.
+    ``model`` is a model directory on the driver; it is shipped to the executors. A model not
+    shipped with filterkit is a pickle, loaded only with ``trust_model`` (see ``filterkit.model_io``).
     """
     kinds = dict(df.dtypes)
     for name, allowed in ((column, ("string", "binary")), (encoding_column, ("string",)),
@@ -71,7 +73,7 @@ def with_main_text(df: DataFrame, column: str = "html", *, format: str = "auto",
                          f"({', '.join(taken) or 'repeated'}): choose other names with text_column, lang_column, "
                          "error_column")
     _check(format, batch_size)
-    model_file = _ship_model(df.sparkSession, model, threshold)
+    model_file = _ship_model(df.sparkSession, model, threshold, trust_model)
 
     def filter_pages(batches: Iterator[Tuple[pd.Series, pd.Series, pd.Series]]) -> Iterator[pd.DataFrame]:
         return _filter_batches(batches, model_file, threshold, format, batch_size)
@@ -90,7 +92,7 @@ def with_main_text(df: DataFrame, column: str = "html", *, format: str = "auto",
 
 
 def filter_warc_files(spark: SparkSession, paths: Sequence[str | Path], *, model: str | Path | None = None,
-                      threshold: float | None = None, batch_size: int = 64) -> DataFrame:
+                      threshold: float | None = None, batch_size: int = 64, trust_model: bool = False) -> DataFrame:
     """One row per page record (HTML response or WET conversion) of each WARC file, in archive order:
     archive, url, record_id, warc_type, main, lang, error.
 
@@ -102,7 +104,7 @@ def filter_warc_files(spark: SparkSession, paths: Sequence[str | Path], *, model
         raise ValueError("no WARC files given")
     archives = [os.path.abspath(path) for path in paths]  # the executors' working directory is not the driver's
     _check("auto", batch_size)
-    model_file = _ship_model(spark, model, threshold)
+    model_file = _ship_model(spark, model, threshold, trust_model)
 
     def filter_archives(frames: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         return _filter_archives(frames, archives, model_file, threshold, batch_size)
@@ -117,13 +119,18 @@ def _check(format: str, batch_size: int) -> None:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
 
 
-def _ship_model(spark: SparkSession, model: str | Path | None, threshold: float | None) -> str | None:
-    """The name under which the executors find ``model`` (None: the shipped default model)."""
+def _ship_model(spark: SparkSession, model: str | Path | None, threshold: float | None,
+                trust_model: bool) -> str | None:
+    """The name under which the executors find ``model`` (None: the shipped default model).
+
+    Whether a custom model may be loaded is decided here, on the driver; the executors load the copy
+    that the driver shipped.
+    """
     if model is None:  # the shipped model is installed with filterkit on every executor
         if threshold is not None and not 0.0 <= threshold <= 1.0:
             raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
         return None
-    ContentFilter(model, threshold)  # a wrong model or threshold fails here, once, not in every task
+    ContentFilter(model, threshold, trust=trust_model)  # a wrong or untrusted model fails here, once
     directory = Path(model).resolve()
     spark.sparkContext.addFile(str(directory), recursive=True)
     return directory.name
@@ -133,7 +140,8 @@ def _content_filter(model_file: str | None, threshold: float | None) -> ContentF
     """This worker process's filter, made on its first batch and kept for every later task."""
     key = (model_file, threshold)
     if key not in _filters:
-        _filters[key] = ContentFilter(None if model_file is None else SparkFiles.get(model_file), threshold)
+        _filters[key] = ContentFilter(None if model_file is None else SparkFiles.get(model_file), threshold,
+                                      trust=model_file is not None)
     return _filters[key]
 
 
@@ -206,6 +214,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--output-format", choices=("parquet", "jsonl"), default="parquet")
     parser.add_argument("--overwrite", action="store_true", help="replace the output directory if it exists")
     parser.add_argument("--model", help="model directory (default: the one shipped with filterkit)")
+    parser.add_argument("--trust-model", action="store_true",
+                        help="load --model's pickle though it was not shipped with filterkit (only models you trust)")
     parser.add_argument("--threshold", type=float, help="keep paragraphs scoring at least this (0-1)")
     parser.add_argument("--batch-size", type=int, default=64, help="pages scored together (default 64)")
     args = parser.parse_args(argv)
@@ -220,7 +230,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     spark = SparkSession.builder.appName("filterkit").getOrCreate()
     try:
         rows = filter_warc_files(spark, archives, model=args.model, threshold=args.threshold,
-                                 batch_size=args.batch_size)
+                                 batch_size=args.batch_size, trust_model=args.trust_model)
         writer = rows.write.mode("overwrite")
         (writer.parquet if args.output_format == "parquet" else writer.json)(args.output)
         reader = spark.read.schema(WARC_SCHEMA)
