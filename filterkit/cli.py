@@ -347,7 +347,8 @@ def _batch(args, out: BinaryIO) -> int:
     _content_filter(options)  # a model that cannot be loaded fails once, here, not in every worker
     timeout = (lambda n: args.page_timeout * n) if args.page_timeout else None
     chunks = _chunked(_batch_items(args, counts), args.batch_size, counts)
-    progress = _progress(args)
+    progress = _progress(args, counts)
+    done = 0
     try:
         for outputs in ordered_map(chunks, _work, _failed_item, args.jobs, _start_worker, (options,), timeout):
             lines = []
@@ -357,9 +358,9 @@ def _batch(args, out: BinaryIO) -> int:
                 if line is not None:
                     lines.append(line + "\n")
             _write(out, "".join(lines).encode("utf-8"))
+            done += len(outputs)
             if progress is not None:
-                progress.update(len(outputs))
-                progress.set_postfix(errors=counts.errors, skipped=counts.skipped, refresh=False)
+                progress.update(done)
     finally:
         if progress is not None:
             progress.close()
@@ -380,12 +381,34 @@ def _chunked(items: Iterator[tuple], size: int, counts: _Counts) -> Iterator[lis
         yield chunk
 
 
-def _progress(args):
-    if args.quiet or not sys.stderr.isatty():
-        return None
-    from tqdm import tqdm
+class _Progress:
+    """A one-line progress report on a terminal's stderr: pages, pages/s, errors and skipped so far."""
 
-    return tqdm(file=sys.stderr, unit="page", dynamic_ncols=True, leave=False)
+    INTERVAL = 0.5  # seconds between redraws
+
+    def __init__(self, counts: _Counts):
+        self.counts = counts
+        self.shown = 0.0
+
+    def update(self, done: int, final: bool = False) -> None:
+        now = time.monotonic()
+        if not final and now - self.shown < self.INTERVAL:
+            return
+        self.shown = now
+        rate = done / max(now - self.counts.started, 1e-9)
+        sys.stderr.write(f"\r\x1b[Kfilterkit: {done} pages, {rate:.1f} pages/s, {self.counts.errors} errors, "
+                         f"{self.counts.skipped} skipped")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        sys.stderr.write("\r\x1b[K")
+        sys.stderr.flush()
+
+
+def _progress(args, counts: _Counts) -> _Progress | None:
+    if args.quiet or sys.stderr is None or not sys.stderr.isatty():
+        return None
+    return _Progress(counts)
 
 
 def _is_batch(args) -> bool:

@@ -169,3 +169,37 @@ def test_a_page_over_its_time_limit_gets_an_error_and_the_rest_go_on(tmp_path):
     out = [json.loads(line) for line in done.stdout.decode().splitlines()]
     assert [r["n"] for r in out] == [0, 1, 2] and "time limit" in out[1]["error"]
     assert out[0]["main"] == out[2]["main"] == PAGE.gold
+
+
+def _on_a_terminal(*args, data):
+    """Run the command with stderr on a pseudo-terminal; returns (stdout, what the terminal showed)."""
+    import pty
+
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen([*COMMAND, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=terminal)
+    os.close(terminal)
+    shown = bytearray()
+    reader = threading.Thread(target=lambda: _read_all(controller, shown), daemon=True)
+    reader.start()
+    out, _ = process.communicate(data, timeout=180)
+    reader.join(10)
+    return out, shown.decode("utf-8", "replace")
+
+
+def _read_all(fd, into):
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            return
+        if not chunk:
+            return
+        into += chunk
+
+
+def test_a_terminal_shows_progress_and_a_summary_unless_quiet():
+    out, shown = _on_a_terminal("--jsonl", "--batch-size", "2", data=records(6))
+    assert len(out.splitlines()) == 6
+    assert "pages/s" in shown and "6 pages in, 6 out, 0 skipped, 0 errors" in shown
+    out, shown = _on_a_terminal("--jsonl", "--quiet", data=records(2))
+    assert len(out.splitlines()) == 2 and shown == ""

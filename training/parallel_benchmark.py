@@ -78,7 +78,7 @@ def run(jsonl: Path, jobs: int, output: Path) -> tuple[float, float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training.parallel_benchmark", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rounds", type=int, default=3, help="runs of each job count, alternating (default 3)")
+    parser.add_argument("--rounds", type=int, default=3, help="runs of each job count, alternating (default 3; 0: the memory runs only)")
     parser.add_argument("--memory", action="store_true", help="also the 30 MB and 300 MB memory runs")
     args = parser.parse_args(argv)
     if not benchmarks.available():
@@ -98,14 +98,15 @@ def main(argv: list[str] | None = None) -> int:
                 seconds, _ = run(jsonl, jobs, folder / f"out-{jobs}.jsonl")
                 speeds[jobs].append(len(lines) / seconds)
                 outputs[jobs] = (folder / f"out-{jobs}.jsonl").read_bytes()
-        for jobs, values in speeds.items():
+        for jobs, values in speeds.items() if args.rounds else ():
             print(f"--jobs {jobs}: median {statistics.median(values):.1f} pages/s "
                   f"(runs: {', '.join(f'{v:.1f}' for v in values)})")
         ratios = [two / one for one, two in zip(speeds[1], speeds[2])]
-        print(f"--jobs 2 / --jobs 1: median {statistics.median(ratios):.2f}x "
-              f"(each round: {', '.join(f'{r:.2f}' for r in ratios)})")
-        lines_out, errors = outputs[1].count(b"\n"), outputs[1].count(b'"error": ')
-        print(f"outputs identical: {outputs[1] == outputs[2]} ({lines_out} lines; {errors} with an error)")
+        if ratios:
+            print(f"--jobs 2 / --jobs 1: median {statistics.median(ratios):.2f}x "
+                  f"(each round: {', '.join(f'{r:.2f}' for r in ratios)})")
+            lines_out, errors = outputs[1].count(b"\n"), outputs[1].count(b'"error": ')
+            print(f"outputs identical: {outputs[1] == outputs[2]} ({lines_out} lines; {errors} with an error)")
         if args.memory:
             for size in MEMORY_SIZES_MB:
                 big = folder / f"pages-{size}.jsonl"
