@@ -16,6 +16,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO, Iterator
 
+CHUNK_BYTES = 4 * 1024 * 1024  # input per chunk of a batch (pages of a chunk are held and scored together)
 EXIT_OK = 0  # done (in batch modes also when some records carry an "error")
 EXIT_USAGE = 2  # bad options
 EXIT_INPUT = 3  # unreadable file, undecodable bytes, a damaged archive (after writing all before the damage)
@@ -180,8 +181,15 @@ _worker: dict[str, Any] = {}
 
 
 def _start_worker(options: dict) -> None:
-    _worker["filter"] = _content_filter(options)
+    from filterkit.errors import ModelError
+
+    content_filter = _worker["filter"] = _content_filter(options)
     _worker["options"] = options
+    for track in ("text", "html"):  # loaded now, so that no page's time limit pays for loading a model
+        try:
+            content_filter.load(track)
+        except ModelError:  # a model set without this track: its pages get the error when they come
+            pass
 
 
 def _work(items: list[tuple]) -> list[tuple[str | None, bool]]:
@@ -214,7 +222,19 @@ def _work(items: list[tuple]) -> list[tuple[str | None, bool]]:
             out.append(_write_text(record, options["output_dir"]))
         else:
             out.append((records.dump(record), "error" not in record))
+    _release_memory()
     return out
+
+
+def _release_memory() -> None:
+    """Give the chunk's memory back to the system: glibc keeps freed pages of big pages' arrays otherwise,
+    and a long batch's workers would grow with the largest chunk they ever met."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
 
 
 def _file_entry(path: str, relative: str, page_format: str) -> tuple[dict, Any]:
@@ -376,9 +396,31 @@ def _batch(args, out: BinaryIO) -> int:
 
 
 def _chunked(items: Iterator[tuple], size: int, counts: _Counts) -> Iterator[list[tuple]]:
-    while chunk := list(islice(items, size)):
+    """Chunks of at most ``size`` items and about CHUNK_BYTES of input, so that a worker's memory is bounded by
+    the chunk, however large the pages."""
+    chunk: list[tuple] = []
+    held = 0
+    for item in items:
+        chunk.append(item)
+        held += _item_bytes(item)
+        if len(chunk) >= size or held >= CHUNK_BYTES:
+            counts.pages += len(chunk)
+            yield chunk
+            chunk, held = [], 0
+    if chunk:
         counts.pages += len(chunk)
         yield chunk
+
+
+def _item_bytes(item: tuple) -> int:
+    if item[0] == "record":
+        return len(item[1])
+    if item[0] == "archive":
+        return len(item[2].content)
+    try:
+        return os.path.getsize(item[1])
+    except OSError:
+        return 0
 
 
 class _Progress:

@@ -126,8 +126,6 @@ class ContentFilter:
         A ContentFilter pickles (a Spark or multiprocessing task can capture one): the copy
         loads its models again, lazily, where it is unpickled.
         """
-        from filterkit.model import ParagraphClassifier
-
         if threshold is not None and not 0.0 <= float(threshold) <= 1.0:
             raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
         if max_page_bytes is not None and max_page_bytes < 1:
@@ -139,12 +137,23 @@ class ContentFilter:
         self._models: dict[str, ParagraphClassifier] = {}
         self.meta: dict[str, dict] = {}
         self._source = model
-        if isinstance(model, ParagraphClassifier):
-            self._models[model.track] = model
+        if isinstance(model, (str, Path, type(None))):
+            self.check()
         else:
-            from filterkit.model_io import model_track
+            self._models[model.track] = model  # a broken model fails here, not on the first page
 
-            self.load(model_track(model) or "text")  # a broken model fails here, not on the first page
+    def check(self) -> None:
+        """Check the model of every track this filter can load, without loading any (``ModelError`` if one
+        cannot be used): a track's model is loaded when its first page comes."""
+        from filterkit.model_io import DEFAULT_MODEL_DIR, check_model, model_track
+
+        if not isinstance(self._source, (str, Path, type(None))):  # a classifier in memory
+            return
+        single = model_track(self._source)
+        root = Path(self._source) if self._source else DEFAULT_MODEL_DIR
+        tracks = [single] if single else [track for track in ("text", "html") if (root / track).is_dir()]
+        for track in tracks or ["text"]:
+            check_model(self._source, track, self._trust)
 
     def __getstate__(self) -> dict:
         state = {"source": self._source, "threshold": self._threshold, "max_page_bytes": self.max_page_bytes,

@@ -113,15 +113,10 @@ def model_track(directory: Path | str | None) -> str | None:
     return read_meta(directory).get("track", "text") if (directory / META_FILE).is_file() else None
 
 
-def load_model(directory: Path | str | None = None, track: str = "text",
-               trust: bool = False) -> tuple[Any, dict[str, Any]]:
-    """(classifier, metadata) of ``track``'s model in a model directory (default: the set shipped in the package).
-
-    ``model.joblib`` is a pickle, and unpickling a file runs whatever code its author put in
-    it; its SHA-256 in ``meta.json`` proves the file is intact, not that its author can be
-    trusted. So a pickle is loaded only from the package's own models, or with ``trust``
-    (the CLI's ``--trust-model``) for a model you made or got from someone you trust.
-    """
+def check_model(directory: Path | str | None = None, track: str = "text", trust: bool = False) -> dict[str, Any]:
+    """The metadata of ``track``'s model once everything but unpickling has been checked (versions, feature set,
+    SHA-256, trust); a ModelError naming what to do otherwise. Cheap: a process that only hands pages to
+    workers checks its model with this and never loads it."""
     given = Path(directory) if directory else DEFAULT_MODEL_DIR
     directory = model_directory(given, track)
     if not directory.is_dir():
@@ -150,6 +145,20 @@ def load_model(directory: Path | str | None = None, track: str = "text",
         raise ModelError(f"{weights} is a pickle, which can run code when loaded, and it is not one of the "
                          "models shipped with filterkit: load it only if you trust who made it, with "
                          "--trust-model (ContentFilter(model, trust=True))")
+    return meta
+
+
+def load_model(directory: Path | str | None = None, track: str = "text",
+               trust: bool = False) -> tuple[Any, dict[str, Any]]:
+    """(classifier, metadata) of ``track``'s model in a model directory (default: the set shipped in the package).
+
+    ``model.joblib`` is a pickle, and unpickling a file runs whatever code its author put in
+    it; its SHA-256 in ``meta.json`` proves the file is intact, not that its author can be
+    trusted. So a pickle is loaded only from the package's own models, or with ``trust``
+    (the CLI's ``--trust-model``) for a model you made or got from someone you trust.
+    """
+    meta = check_model(directory, track, trust)
+    weights = model_directory(Path(directory) if directory else DEFAULT_MODEL_DIR, track) / WEIGHTS_FILE
     import joblib
 
     from filterkit.model import ParagraphClassifier

@@ -4,7 +4,7 @@ Writes the held-out benchmark pages (HTML track, ``training.evaluation.held_out_
 JSON Lines, runs ``filterkit --jsonl --jobs 1`` and ``--jobs 2`` on them, one after the
 other (``--rounds`` times, alternating), and prints pages/s of each, their ratio and
 whether the outputs are identical. Then, with ``--memory``, it repeats the pages up to
-30 MB and up to 300 MB of JSON Lines and reports the peak memory of all the run's
+30, 120 (about every page once) and 300 MB of JSON Lines and reports the peak memory of all the run's
 processes together (the sum of their proportional set sizes, PSS, sampled every
 ``SAMPLE_SECONDS``: shared pages of the model count once). Needs ``../shared``.
 """
@@ -24,7 +24,7 @@ from training import benchmarks
 from training.evaluation import held_out_sets
 
 SAMPLE_SECONDS = 0.2
-MEMORY_SIZES_MB = (30, 300)
+MEMORY_SIZES_MB = (30, 120, 300)  # 120: about every held-out page once
 
 
 def _tree(pid: int) -> list[int]:
@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training.parallel_benchmark", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=3, help="runs of each job count, alternating (default 3; 0: the memory runs only)")
-    parser.add_argument("--memory", action="store_true", help="also the 30 MB and 300 MB memory runs")
+    parser.add_argument("--memory", action="store_true", help="also the 30, 120 and 300 MB memory runs")
     args = parser.parse_args(argv)
     if not benchmarks.available():
         parser.error(f"{benchmarks.SHARED_DATA} not found")
