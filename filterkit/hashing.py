@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 _hash_cache: dict[str, int] = {}
-_HASH_CACHE_LIMIT = 2_000_000  # distinct tokens remembered before the cache starts over
+_HASH_CACHE_LIMIT = 250_000  # distinct tokens remembered before the cache starts over (about 30 MB)
 
 
 def token_hashes(tokens: list[str]) -> np.ndarray:
