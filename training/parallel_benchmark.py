@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import statistics
 import subprocess
 import sys
@@ -24,6 +25,7 @@ from training import benchmarks
 from training.evaluation import held_out_sets
 
 SAMPLE_SECONDS = 0.2
+SEED = 0
 MEMORY_SIZES_MB = (30, 120, 300)  # 120: about every held-out page once
 
 
@@ -86,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     pages = [page for pages in held_out_sets().values() for page in pages]
     lines = [json.dumps({"id": f"{page.dataset}/{page.id}", "html": page.html()}, ensure_ascii=False) + "\n"
              for page in pages]
+    random.Random(SEED).shuffle(lines)  # every prefix (the 30 MB file) mixes the sets as the whole does
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         jsonl = folder / "pages.jsonl"
