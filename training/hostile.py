@@ -1,0 +1,1120 @@
+"""Hostile input against the real ``filterkit`` command and its API (issue 14, must-hold 1).
+
+Every case builds its input in a temp folder from text written here, runs
+``python3 -m filterkit ...`` as a subprocess (cwd = this checkout) or a small API script,
+and checks what a crawler relies on: no "Traceback" on stderr, the documented exit status
+(README "Exit status"), one output line per input record in order for batch modes, strict
+UTF-8 JSON (NaN and Infinity refused), and no file created by a malicious model's payload.
+A case that fails is reported as FAIL in the table; this script never fixes filterkit.
+
+    python3 -m training.hostile [--only NAME] [--table docs/hostile.md]
+"""
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import json
+import os
+import pickle
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+ROOT = Path(__file__).resolve().parent.parent
+COMMAND = [sys.executable, "-m", "filterkit"]
+SHIPPED_TEXT_MODEL = ROOT / "filterkit" / "models" / "default" / "text"
+
+# -- original pages (written for this script) ----------------------------------------------
+EN_TEXT = "\n".join([
+    "Riverside Gazette | Home | News | Sport | Weather",
+    "Volunteers repaint the old footbridge over the mill stream",
+    "A group of twenty volunteers spent the weekend scraping rust from the iron footbridge that crosses the mill "
+    "stream behind the market square, and by Sunday evening the first coat of green paint was dry.",
+    "The bridge was built in 1889 for workers walking to the paper mill, and the town council had planned to "
+    "replace it with a concrete crossing until residents collected signatures to keep it.",
+    "The council has now agreed to pay for the paint and the scaffolding if the volunteers finish the work "
+    "before the autumn rains, and a local carpenter has offered to mend the wooden handrail for free.",
+    "Share this story: Facebook | Twitter | Email",
+    "© 2026 Riverside Gazette. All rights reserved.",
+]) + "\n"
+ZH_SENTENCE = "河边的老木桥上周末由二十多名志愿者重新刷漆"
+ZH_TEXT = "\n".join([
+    "首页 | 新闻 | 体育 | 天气",
+    "志愿者为老木桥重新刷漆",
+    ZH_SENTENCE + "，他们从早上七点一直忙到傍晚，把桥栏上的铁锈一点一点刮干净。",
+    "这座桥建于上世纪三十年代，原本是工人去造纸厂上班的必经之路，镇政府曾计划拆掉它，改建一座水泥桥。",
+    "居民们收集了上千个签名，希望保留这座桥。镇政府最后同意出钱买油漆和脚手架，只要志愿者在秋雨来临前完工。",
+    "分享到：微信 | 微博 | 邮件",
+    "版权所有 © 2026 河畔日报",
+]) + "\n"
+ZH_HTML = ("<!DOCTYPE html><html><head><meta charset=\"{charset}\"><title>志愿者为老木桥重新刷漆 - 河畔日报</title>"
+           "</head><body><div class=\"nav\"><a href=\"/\">首页</a> | <a href=\"/news\">新闻</a></div>"
+           "<h1>志愿者为老木桥重新刷漆</h1><p>" + ZH_SENTENCE + "，他们从早上七点一直忙到傍晚，把桥栏上的铁锈一点一点"
+           "刮干净。</p><p>这座桥建于上世纪三十年代，原本是工人去造纸厂上班的必经之路，镇政府曾计划拆掉它。</p>"
+           "<p>居民们收集了上千个签名，希望保留这座桥，镇政府最后同意出钱买油漆和脚手架。</p>"
+           "<div class=\"footer\">版权所有 © 2026 河畔日报</div></body></html>")
+BIG5_SENTENCE = "南港的老渡口今年春天重新開放"
+BIG5_HTML = ("<html><head><title>老渡口重新開放 - 海灣週報</title></head><body><h1>老渡口重新開放</h1>"
+             "<p>" + BIG5_SENTENCE + "，每天早上六點就有第一班小船載著上學的孩子和買菜的老人過河。</p>"
+             "<p>船夫林伯伯已經在這條河上划了四十年的船，他說以前沒有橋的時候，整個村子的人都靠這幾艘船進城。</p>"
+             "<p>鄉公所表示，渡口旁邊的舊倉庫將改成一間小小的展覽館，介紹渡船的歷史和附近村落的故事。</p>"
+             "<p>週末的時候，許多遊客專程來搭船，碼頭邊的豆花攤生意也跟著好了起來。</p></body></html>")
+SJIS_SENTENCE = "川沿いの古い木の橋が塗り直されました"
+SJIS_HTML = ("<html><head><title>古い橋の塗り直し - 川辺新聞</title></head><body><h1>古い橋の塗り直し</h1>"
+             "<p>先週末、" + SJIS_SENTENCE + "。二十人ほどのボランティアが朝七時から夕方まで作業を続けました。</p>"
+             "<p>この橋は昭和の初めに製紙工場へ通う人々のために造られ、町は一度コンクリートの橋に架け替える計画を立てていました。"
+             "</p><p>住民が千人以上の署名を集めたことで、町は塗料と足場の費用を負担することに決めました。</p>"
+             "<p>秋の雨が始まる前に工事を終えることが条件で、地元の大工さんも手すりの修理を申し出ています。</p>"
+             "</body></html>")
+KR_SENTENCE = "강가의 오래된 나무 다리가 새로 칠해졌습니다"
+KR_HTML = ("<html><head><title>오래된 다리 - 강변 신문</title></head><body><h1>오래된 다리를 다시 칠하다</h1>"
+           "<p>지난 주말 " + KR_SENTENCE + ". 스무 명의 자원봉사자가 아침 일곱 시부터 저녁까지 일했습니다.</p>"
+           "<p>이 다리는 제지 공장으로 출근하던 사람들을 위해 지어졌고, 군청은 한때 콘크리트 다리로 바꿀 계획이었습니다.</p>"
+           "<p>주민들이 천 명이 넘는 서명을 모으자 군청은 페인트와 비계 비용을 내기로 했습니다.</p>"
+           "<p>가을비가 오기 전에 공사를 마치는 것이 조건이며, 동네 목수도 난간 수리를 돕겠다고 했습니다.</p></body></html>")
+EN_HTML = ("<html><head><title>Footbridge repainted - Riverside Gazette</title></head><body>"
+           "<nav><a href=\"/\">Home</a> <a href=\"/news\">News</a></nav><h1>Volunteers repaint the old footbridge</h1>"
+           "<p>A group of twenty volunteers spent the weekend scraping rust from the iron footbridge that crosses the "
+           "mill stream behind the market square.</p><p>The bridge was built in 1889 for workers walking to the paper "
+           "mill, and the council had planned to replace it.</p><footer>© 2026 Riverside Gazette</footer></body></html>")
+
+
+# -- running the command -------------------------------------------------------------------
+@dataclass
+class Done:
+    status: int | None
+    out: bytes
+    err: bytes
+
+
+def env(**changes: str | None) -> dict[str, str]:
+    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for key, value in changes.items():
+        if value is None:
+            environment.pop(key, None)
+        else:
+            environment[key] = value
+    return environment
+
+
+def cli(*args: str, data: bytes | None = b"", environment: dict | None = None, timeout: float = 90,
+        stdout=subprocess.PIPE) -> Done:
+    try:
+        done = subprocess.run([*COMMAND, *args], input=data, stdout=stdout, stderr=subprocess.PIPE, cwd=ROOT,
+                              env=environment or env(), timeout=timeout)
+    except subprocess.TimeoutExpired as expired:
+        return Done(None, expired.stdout or b"", (expired.stderr or b"") + f"[timed out after {timeout} s]".encode())
+    return Done(done.returncode, done.stdout or b"", done.stderr)
+
+
+def measured(*args: str, data: bytes = b"", timeout: float = 240) -> tuple[Done, float]:
+    """The command (one process: --jobs 1) and its peak resident memory in MB, from wait4's rusage."""
+    process = subprocess.Popen([*COMMAND, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, cwd=ROOT, env=env())
+    out, err = bytearray(), bytearray()
+
+    def drain(stream, into: bytearray) -> None:
+        while chunk := stream.read1(65536):
+            into += chunk
+
+    def feed() -> None:
+        try:
+            process.stdin.write(data)
+            process.stdin.close()
+        except OSError:
+            pass
+
+    threads = [threading.Thread(target=drain, args=(process.stdout, out), daemon=True),
+               threading.Thread(target=drain, args=(process.stderr, err), daemon=True),
+               threading.Thread(target=feed, daemon=True)]
+    for thread in threads:
+        thread.start()
+    timer = threading.Timer(timeout, process.kill)
+    timer.start()
+    _, status, usage = os.wait4(process.pid, 0)
+    timer.cancel()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    for thread in threads[:2]:
+        thread.join(10)
+    if process.returncode == -signal.SIGKILL:
+        err += f"[killed after {timeout} s]".encode()
+    return Done(process.returncode, bytes(out), bytes(err)), usage.ru_maxrss / 1024
+
+
+def shell(script: str, environment: dict | None = None, timeout: float = 90) -> Done:
+    try:
+        done = subprocess.run(["bash", "-c", script], capture_output=True, cwd=ROOT, env=environment or env(),
+                              timeout=timeout)
+    except subprocess.TimeoutExpired as expired:
+        return Done(None, expired.stdout or b"", (expired.stderr or b"") + f"[timed out after {timeout} s]".encode())
+    return Done(done.returncode, done.stdout, done.stderr)
+
+
+def api(code: str, timeout: float = 90) -> Done:
+    """Run an API script in its own interpreter (so a hang or a crash is the case's, not ours)."""
+    try:
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, cwd=ROOT, env=env(), timeout=timeout)
+    except subprocess.TimeoutExpired as expired:
+        return Done(None, expired.stdout or b"", (expired.stderr or b"") + f"[timed out after {timeout} s]".encode())
+    return Done(done.returncode, done.stdout, done.stderr)
+
+
+def quote(path: Path | str) -> str:
+    return "'" + str(path).replace("'", "'\\''") + "'"
+
+
+# -- checks --------------------------------------------------------------------------------
+class Checks:
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+        self.notes: list[str] = []
+        self.stderr = b""
+
+    def note(self, text: str) -> None:
+        """A measurement shown in the result column, pass or fail."""
+        self.notes.append(text)
+
+    def fail(self, problem: str) -> None:
+        self.problems.append(problem)
+
+    def run(self, done: Done, status: int | set[int], one_line_error: bool = False) -> None:
+        """No traceback, the documented status, and (for an error status) exactly one line on stderr."""
+        self.stderr += done.err
+        statuses = {status} if isinstance(status, int) else status
+        if b"Traceback" in done.err:
+            self.fail("traceback on stderr")
+        if done.status not in statuses:
+            self.fail(f"exit {done.status}, expected {'/'.join(map(str, sorted(statuses)))}")
+        if one_line_error and done.status not in (0, None, 130, 141):  # a signal's status needs no sentence
+            lines = _without_usage(done.err).count(b"\n")
+            if lines != 1:
+                self.fail(f"stderr has {lines} lines, expected one sentence")
+
+    def lines(self, out: bytes, count: int, order: list | None = None) -> list[dict]:
+        """Strict UTF-8, strict JSON, ``count`` complete lines, and their "n" in ``order`` (default 0..count-1)."""
+        try:
+            text = out.decode("utf-8")
+        except UnicodeDecodeError as error:
+            self.fail(f"output is not UTF-8 ({error.reason} at byte {error.start})")
+            text = out.decode("utf-8", "replace")
+        if text and not text.endswith("\n"):
+            self.fail("the last output line is incomplete")
+        records = []
+        for number, line in enumerate(text.splitlines()):
+            try:
+                records.append(json.loads(line, parse_constant=_refuse))
+            except ValueError as error:
+                self.fail(f"line {number + 1} is not strict JSON: {str(error)[:80]}")
+                records.append({})
+        if len(records) != count:
+            self.fail(f"{len(records)} output lines for {count} records")
+        expected = list(range(count)) if order is None else order
+        got = [record.get("n") if isinstance(record, dict) else None for record in records]
+        if len(records) == count and got != expected:
+            wrong = next(i for i, (a, b) in enumerate(zip(got, expected)) if a != b)
+            self.fail(f"records out of order or lost: line {wrong + 1} has n={got[wrong]}, expected {expected[wrong]}")
+        return records
+
+    def json_output(self, out: bytes) -> dict:
+        records = self.lines(out, 1, order=[None])
+        return records[0] if records else {}
+
+
+def _without_usage(err: bytes) -> bytes:
+    """stderr without argparse's usage synopsis, which precedes its one-line error for bad options."""
+    if not err.startswith(b"usage: "):
+        return err
+    lines = err.splitlines(keepends=True)
+    return b"".join(line for line in lines[1:] if not line.startswith(b" "))
+
+
+def _refuse(name: str):
+    raise ValueError(f"non-standard JSON constant {name}")
+
+
+# -- the cases -----------------------------------------------------------------------------
+@dataclass
+class Case:
+    name: str
+    feeds: str
+    expected: str
+    run: Callable[[Path, Checks], None]
+    result: str = ""
+    passed: bool = False
+    seconds: float = 0.0
+    stderr: bytes = field(default=b"", repr=False)
+
+
+CASES: list[Case] = []
+
+
+def case(name: str, feeds: str, expected: str):
+    def register(function: Callable[[Path, Checks], None]):
+        CASES.append(Case(name, feeds, expected, function))
+        return function
+    return register
+
+
+def record(n: int, **fields) -> str:
+    return json.dumps({"n": n, **fields})
+
+
+def jsonl(lines: list[str], end: str = "\n") -> bytes:
+    return (end.join(lines) + end).encode("utf-8")
+
+
+def batch(checks: Checks, lines: list[str], *args: str, timeout: float = 120, end: str = "\n",
+          order: list | None = None) -> list[dict]:
+    done = cli("--jsonl", *args, data=jsonl(lines, end), timeout=timeout)
+    checks.run(done, 0)
+    return checks.lines(done.out, len(lines), order)
+
+
+def padded(lines: list[str], total: int, at: int) -> list[str]:
+    """``total`` ordinary records with ``lines`` placed from index ``at`` on (renumbered in place)."""
+    out = [record(i, text=EN_TEXT if i % 2 else ZH_TEXT) for i in range(total)]
+    for offset, line in enumerate(lines):
+        out[at + offset] = line
+    return out
+
+
+# JSON Lines -------------------------------------------------------------------------------
+for jobs in ("1", "2"):
+    def _surrogate_text(tmp: Path, checks: Checks, jobs=jobs) -> None:
+        bad = [record(100 + i, text=EN_TEXT + text) for i, text in enumerate(["\ud800", "\udc00\ud800", "x\udfff"])]
+        out = batch(checks, padded(bad, 300, 100), "--jobs", jobs)
+        if len(out) == 300 and not all("main" in r or "error" in r for r in out):
+            checks.fail("a record has neither main nor error")
+    case(f"jsonl-surrogate-text-jobs{jobs}", f"300 records, 3 with lone/reversed surrogate escapes in text, --jobs {jobs}",
+         "exit 0, 300 strict UTF-8 lines in order")(_surrogate_text)
+
+    def _surrogate_field(tmp: Path, checks: Checks, jobs=jobs) -> None:
+        bad = [record(50, text=EN_TEXT, odd="\ud800", rev="\udc00\ud800", nested={"k": ["\udbff"]})]
+        out = batch(checks, padded(bad, 300, 50), "--jobs", jobs)
+        if len(out) == 300 and out[50].get("odd") != "\ufffd":
+            checks.fail(f"pass-through lone surrogate came out as {out[50].get('odd')!r}")
+    case(f"jsonl-surrogate-field-jobs{jobs}", f"300 records, one with lone surrogates in pass-through fields, --jobs {jobs}",
+         "exit 0, 300 lines, field as U+FFFD, output strict UTF-8")(_surrogate_field)
+
+    def _deep(tmp: Path, checks: Checks, jobs=jobs) -> None:
+        deep = '{"n": 64, "deep": ' + "[" * 100_000 + "]" * 100_000 + ', "text": "x"}'
+        out = batch(checks, padded([deep], 300, 64), "--jobs", jobs, order=[*range(64), None, *range(65, 300)])
+        if len(out) == 300 and "error" not in out[64]:
+            checks.fail("the deep record has no error")
+    case(f"jsonl-deep-100000-jobs{jobs}", f"300 records, one with a field nested 100,000 arrays deep, --jobs {jobs}",
+         "exit 0, 300 lines in order (that one with error)")(_deep)
+
+
+@case("jsonl-nonfinite", "NaN, Infinity, -Infinity, 1e999, -1e999 in pass-through fields",
+      "exit 0, strict JSON (null), 3 lines")
+def _nonfinite(tmp: Path, checks: Checks) -> None:
+    lines = ['{"n": 0, "text": "a", "x": NaN, "y": Infinity, "z": -Infinity}',
+             '{"n": 1, "text": "b", "big": 1e999, "small": -1e999, "deep": [[NaN]]}',
+             '{"n": 2, "text": "c", "ok": 1.5}']
+    out = batch(checks, lines)
+    if len(out) == 3 and out[2].get("ok") != 1.5:
+        checks.fail("a finite number changed")
+
+
+@case("jsonl-non-object-lines", "JSON lines that are an array, string, number, null, true",
+      "exit 0, one error line each")
+def _non_object(tmp: Path, checks: Checks) -> None:
+    done = cli("--jsonl", data=b'[1, 2]\n"a string"\n42\nnull\ntrue\n' + jsonl([record(5, text=EN_TEXT)]))
+    checks.run(done, 0)
+    out = checks.lines(done.out, 6, order=[None] * 5 + [5])
+    if len(out) == 6 and not all("error" in r for r in out[:5]):
+        checks.fail("a non-object line has no error")
+
+
+@case("jsonl-empty-lines", "records with empty and whitespace-only lines between them",
+      "exit 0, one line per input line")
+def _empty_lines(tmp: Path, checks: Checks) -> None:
+    data = jsonl([record(0, text=EN_TEXT)]) + b"\n   \n" + jsonl([record(3, text=EN_TEXT)])
+    done = cli("--jsonl", data=data)
+    checks.run(done, 0)
+    checks.lines(done.out, 4, order=[0, None, None, 3])
+
+
+@case("jsonl-invalid-utf8", "a record line holding raw bytes 0xff 0xfe 0x80 and a truncated UTF-8 sequence",
+      "exit 0, 3 strict UTF-8 lines")
+def _invalid_utf8(tmp: Path, checks: Checks) -> None:
+    data = (jsonl([record(0, text=EN_TEXT)]) + b'{"n": 1, "text": "bad \xff\xfe\x80 bytes \xe6\xb2"}\n'
+            + b'{"n": 2, "text": "ok", "f": "\xc3"}\n')
+    done = cli("--jsonl", data=data)
+    checks.run(done, 0)
+    checks.lines(done.out, 3)
+
+
+@case("jsonl-html-b64-garbage", "html_b64 of '%%%', a number, null, a list, base64 of PNG bytes, an empty string",
+      "exit 0, 6 lines in order")
+def _b64(tmp: Path, checks: Checks) -> None:
+    png = base64.b64encode(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4).decode()
+    lines = [record(0, html_b64="%%%"), record(1, html_b64=5), record(2, html_b64=None), record(3, html_b64=[1]),
+             record(4, html_b64=png), record(5, html_b64="")]
+    batch(checks, lines)
+
+
+@case("jsonl-wrong-types", "encoding and content_type as number, list, object, bool; encoding 'base64'; "
+      "content_type charset=rot13", "exit 0, 8 lines in order")
+def _wrong_types(tmp: Path, checks: Checks) -> None:
+    html = base64.b64encode(EN_HTML.encode()).decode()
+    lines = [record(0, html_b64=html, encoding=5), record(1, html_b64=html, encoding=["utf-8"]),
+             record(2, html_b64=html, content_type={"a": 1}), record(3, html_b64=html, content_type=True),
+             record(4, html_b64=html, encoding="base64"), record(5, html_b64=html, encoding="rot13"),
+             record(6, html_b64=html, content_type="text/html; charset=rot13"), record(7, text=EN_TEXT, encoding=7)]
+    batch(checks, lines)
+
+
+@case("jsonl-5mb-record", "a 5 MB text record between two small ones", "exit 0, 3 lines")
+def _five_mb(tmp: Path, checks: Checks) -> None:
+    big = EN_TEXT * (5 * 1024 * 1024 // len(EN_TEXT))
+    batch(checks, [record(0, text=EN_TEXT), record(1, text=big), record(2, text=ZH_TEXT)], timeout=240)
+
+
+@case("jsonl-crlf", "50 records with CRLF line ends", "exit 0, 50 lines")
+def _crlf(tmp: Path, checks: Checks) -> None:
+    batch(checks, [record(i, text=EN_TEXT) for i in range(50)], end="\r\n")
+
+
+@case("jsonl-no-trailing-newline", "3 records, the last without a newline", "exit 0, 3 lines")
+def _no_newline(tmp: Path, checks: Checks) -> None:
+    done = cli("--jsonl", data=jsonl([record(i, text=EN_TEXT) for i in range(3)]).rstrip(b"\n"))
+    checks.run(done, 0)
+    checks.lines(done.out, 3)
+
+
+# Workers ----------------------------------------------------------------------------------
+class Running:
+    """The command with its stdin fed and its stdout drained by threads."""
+
+    def __init__(self, args: list[str], data: bytes, close_stdin: bool = True):
+        self.process = subprocess.Popen([*COMMAND, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE, cwd=ROOT, env=env())
+        self.out = bytearray()
+        threading.Thread(target=self._feed, args=(data, close_stdin), daemon=True).start()
+        self.reader = threading.Thread(target=self._drain, daemon=True)
+        self.reader.start()
+
+    def _feed(self, data: bytes, close: bool) -> None:
+        try:
+            self.process.stdin.write(data)
+            self.process.stdin.flush()
+            if close:
+                self.process.stdin.close()
+        except (BrokenPipeError, ValueError, OSError):
+            pass
+
+    def _drain(self) -> None:
+        while chunk := self.process.stdout.read1(65536):
+            self.out += chunk
+
+    def wait_lines(self, count: int, timeout: float = 120) -> int:
+        deadline = time.monotonic() + timeout
+        while self.out.count(b"\n") < count and time.monotonic() < deadline and self.process.poll() is None:
+            time.sleep(0.05)
+        return self.out.count(b"\n")
+
+    def finish(self, timeout: float) -> Done:
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            return Done(None, bytes(self.out), self.process.stderr.read() + b"[timed out]")
+        finally:
+            try:
+                self.process.stdin.close()
+            except OSError:
+                pass
+        self.reader.join(10)
+        return Done(self.process.returncode, bytes(self.out), self.process.stderr.read())
+
+
+def children(pid: int) -> set[int]:
+    found: set[int] = set()
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            found.update(int(child) for child in (task / "children").read_text().split())
+    except OSError:
+        pass
+    return found
+
+
+def workers(pid: int, count: int, timeout: float = 60) -> list[int]:
+    deadline = time.monotonic() + timeout
+    found: list[int] = []
+    while time.monotonic() < deadline:
+        found = []
+        for child in children(pid):
+            try:
+                cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"resource_tracker" not in cmdline:
+                found.append(child)
+        if len(found) >= count:
+            break
+        time.sleep(0.1)
+    return found
+
+
+def many_records(count: int) -> bytes:
+    return jsonl([record(i, text=EN_TEXT if i % 3 else ZH_TEXT) for i in range(count)])
+
+
+@case("workers-sigkill-one-of-4", "--jobs 4 on 2,000 records, one worker SIGKILLed mid-run",
+      "exit 0, 2,000 lines in order (the killed worker's record may carry error)")
+def _kill_worker(tmp: Path, checks: Checks) -> None:
+    running = Running(["--jsonl", "--jobs", "4", "--batch-size", "8"], many_records(2000))
+    running.wait_lines(40)
+    found = workers(running.process.pid, 4)
+    if not found:
+        checks.fail("no worker process found")
+    elif running.process.poll() is None:
+        os.kill(found[0], signal.SIGKILL)
+        if running.out.count(b"\n") >= 2000:
+            checks.fail("the run had finished before the kill")
+    done = running.finish(240)
+    checks.run(done, 0)
+    checks.lines(done.out, 2000)
+
+
+for signal_name, signal_number in (("sigterm", signal.SIGTERM), ("sigint", signal.SIGINT)):
+    def _stop(tmp: Path, checks: Checks, signal_number=signal_number) -> None:
+        running = Running(["--jsonl", "--jobs", "2", "--batch-size", "4"], many_records(2000), close_stdin=False)
+        if running.wait_lines(20) < 1:
+            checks.fail("no output before the signal")
+        found = workers(running.process.pid, 2)
+        running.process.send_signal(signal_number)
+        done = running.finish(30)
+        checks.run(done, 130)
+        text = done.out.decode("utf-8", "replace")
+        if text and not text.endswith("\n"):
+            checks.fail("an incomplete last line")
+        for number, line in enumerate(text.splitlines()):
+            try:
+                if json.loads(line, parse_constant=_refuse).get("n") != number:
+                    checks.fail(f"line {number + 1} out of order")
+                    break
+            except ValueError:
+                checks.fail(f"line {number + 1} is not complete JSON")
+                break
+        time.sleep(5)
+        alive = [pid for pid in found if Path(f"/proc/{pid}").exists()]
+        if alive:
+            checks.fail(f"{len(alive)} worker(s) still alive 5 s later")
+            for pid in alive:
+                os.kill(pid, signal.SIGKILL)
+    case(f"workers-{signal_name}-main", f"--jobs 2 streaming 2,000 records, {signal_name.upper()} to the main process",
+         "exit 130, complete lines only in order, no worker alive 5 s later")(_stop)
+
+
+# Charsets ---------------------------------------------------------------------------------
+def page_json(checks: Checks, tmp: Path, data: bytes, *args: str, name: str = "page.html",
+              status: int | set[int] = 0) -> dict:
+    path = tmp / name
+    path.write_bytes(data)
+    done = cli("--json", *args, str(path))
+    checks.run(done, status, one_line_error=True)
+    return checks.json_output(done.out) if done.status == 0 else {}
+
+
+def all_text(result: dict) -> str:
+    return "\n".join(paragraph.get("text", "") for paragraph in result.get("paragraphs", []))
+
+
+for label in ("base64", "rot13", "hex", "zlib", "bz2", "uu", "undefined", "unicode_escape", "quopri"):
+    def _codec(tmp: Path, checks: Checks, label=label) -> None:
+        result = page_json(checks, tmp, ZH_HTML.format(charset=label).encode("utf-8"))
+        if result and ZH_SENTENCE not in all_text(result):
+            checks.fail(f"page not read as UTF-8 (encoding {result.get('encoding')!r})")
+    case(f"charset-meta-{label}", f"a UTF-8 Chinese page declaring <meta charset={label}> (a Python codec, not a web "
+         "encoding)", "exit 0, the label ignored: read as UTF-8")(_codec)
+
+for label, note in (("x-user-defined", "a WHATWG encoding"), ("iso-2022-kr", "a WHATWG 'replacement' label"),
+                    ("hz-gb-2312", "a WHATWG 'replacement' label")):
+    def _web(tmp: Path, checks: Checks, label=label) -> None:
+        page_json(checks, tmp, ZH_HTML.format(charset=label).encode("utf-8"), status={0, 3})
+    case(f"charset-meta-{label}", f"a UTF-8 Chinese page declaring <meta charset={label}> ({note})",
+         "exit 0 (or 3 with one sentence), no traceback")(_web)
+
+for label in ("base64", "rot13", "undefined", "unicode_escape"):
+    def _option(tmp: Path, checks: Checks, label=label) -> None:
+        done = cli("--encoding", label, data=ZH_TEXT.encode())
+        checks.run(done, 2, one_line_error=True)
+    case(f"encoding-option-{label}", f"--encoding {label}", "exit 2, one error line (after argparse's usage synopsis)")(_option)
+
+for name, html, encoding, sentence in (("big5", BIG5_HTML, "big5", BIG5_SENTENCE),
+                                       ("shift_jis", SJIS_HTML, "shift_jis", SJIS_SENTENCE),
+                                       ("euc-kr", KR_HTML, "euc-kr", KR_SENTENCE),
+                                       ("utf-16le-no-bom", ZH_HTML.replace('<meta charset="{charset}">', ""),
+                                        "utf-16-le", ZH_SENTENCE)):
+    def _undeclared(tmp: Path, checks: Checks, html=html, encoding=encoding, sentence=sentence) -> None:
+        result = page_json(checks, tmp, html.encode(encoding))
+        if result and sentence not in all_text(result):
+            checks.fail(f"misread as {result.get('encoding')!r}")
+    case(f"charset-undeclared-{name}", f"an HTML page in {encoding} with no declaration, no BOM",
+         "exit 0, the page's sentence decoded right")(_undeclared)
+
+
+@case("charset-mostly-utf8", "a UTF-8 Chinese page without declaration holding 3 bad bytes",
+      "exit 0, read as UTF-8 with U+FFFD (not cp1250 mojibake)")
+def _mostly_utf8(tmp: Path, checks: Checks) -> None:
+    html = ZH_HTML.replace('<meta charset="{charset}">', "").encode("utf-8").replace(b"<h1>", b"<h1>\xff\xfe\x80")
+    result = page_json(checks, tmp, html)
+    text = all_text(result)
+    if result and (ZH_SENTENCE not in text or "\ufffd" not in text):
+        checks.fail(f"read as {result.get('encoding')!r}: {text[:40]!r}")
+
+
+# Streams ----------------------------------------------------------------------------------
+@case("stream-dev-full", "a page, stdout to /dev/full", "exit 5, one sentence")
+def _dev_full(tmp: Path, checks: Checks) -> None:
+    with open("/dev/full", "wb") as full:
+        checks.run(cli(data=EN_TEXT.encode(), stdout=full), 5, one_line_error=True)
+
+
+@case("stream-dev-full-jsonl", "200 records, --jsonl --jobs 2, stdout to /dev/full", "exit 5, one sentence")
+def _dev_full_batch(tmp: Path, checks: Checks) -> None:
+    with open("/dev/full", "wb") as full:
+        checks.run(cli("--jsonl", "--jobs", "2", data=many_records(200), stdout=full), 5, one_line_error=True)
+
+
+@case("stream-stdout-closed", "a page, stdout closed (>&-)", "exit 5, one sentence")
+def _stdout_closed(tmp: Path, checks: Checks) -> None:
+    page = tmp / "page.txt"
+    page.write_text(EN_TEXT, encoding="utf-8")
+    checks.run(shell(f"{' '.join(COMMAND)} {quote(page)} >&-"), 5, one_line_error=True)
+
+
+@case("stream-stdin-closed", "no input, stdin closed (<&-)", "exit 0, nothing written")
+def _stdin_closed(tmp: Path, checks: Checks) -> None:
+    done = shell(f"{' '.join(COMMAND)} <&-")
+    checks.run(done, 0)
+    if done.out:
+        checks.fail("output for no input")
+
+
+@case("stream-jsonl-stdin-closed", "--jsonl, stdin closed (<&-)", "exit 0 (no input) or 3 (one sentence), no lines")
+def _jsonl_stdin_closed(tmp: Path, checks: Checks) -> None:
+    done = shell(f"{' '.join(COMMAND)} --jsonl <&-")
+    checks.run(done, {0, 3}, one_line_error=True)
+    checks.lines(done.out, 0)
+
+
+@case("stream-lc-all-c", "a Chinese page with LC_ALL=C (ASCII locale), text and --jsonl",
+      "exit 0, UTF-8 Chinese output")
+def _ascii_locale(tmp: Path, checks: Checks) -> None:
+    ascii_env = env(LC_ALL="C", LANG="C", PYTHONIOENCODING=None, PYTHONUTF8="0")
+    done = cli(data=ZH_TEXT.encode(), environment=ascii_env)
+    checks.run(done, 0)
+    if ZH_SENTENCE not in done.out.decode("utf-8", "replace"):
+        checks.fail("the Chinese sentence is not in the output")
+    done = cli("--jsonl", data=jsonl([record(0, text=ZH_TEXT)]), environment=ascii_env)
+    checks.run(done, 0)
+    out = checks.lines(done.out, 1)
+    if out and ZH_SENTENCE not in out[0].get("main", ""):
+        checks.fail("the Chinese sentence is not in the JSON output")
+
+
+@case("stream-head-c-10", "--jsonl of 2,000 records piped to head -c 10", "exit 141 or 0, no traceback")
+def _head(tmp: Path, checks: Checks) -> None:
+    head = subprocess.Popen(["head", "-c", "10"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    try:
+        done = subprocess.run([*COMMAND, "--jsonl"], input=many_records(2000), stdout=head.stdin,
+                              stderr=subprocess.PIPE, cwd=ROOT, env=env(), timeout=120)
+        result = Done(done.returncode, b"", done.stderr)
+    except subprocess.TimeoutExpired as expired:
+        result = Done(None, b"", (expired.stderr or b"") + b"[timed out]")
+    finally:
+        head.stdin.close()
+        head.wait(10)
+    checks.run(result, {0, 141}, one_line_error=True)
+
+
+# Models -----------------------------------------------------------------------------------
+def shipped_meta() -> dict:
+    return json.loads((SHIPPED_TEXT_MODEL / "meta.json").read_text(encoding="utf-8"))
+
+
+def model_dir(tmp: Path, meta, weights: bytes | None = None, name: str = "model") -> Path:
+    directory = tmp / name
+    directory.mkdir(parents=True)
+    if weights is None:
+        shutil.copy(SHIPPED_TEXT_MODEL / "model.joblib", directory / "model.joblib")
+    else:
+        (directory / "model.joblib").write_bytes(weights)
+    (directory / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    return directory
+
+
+def _with(meta: dict, **changes) -> dict:
+    changed = dict(meta)
+    for key, value in changes.items():
+        if value is None:
+            changed.pop(key, None)
+        else:
+            changed[key] = value
+    return changed
+
+
+MODEL_METAS = {
+    "list": lambda: [],
+    "null": lambda: None,
+    "string": lambda: "text",
+    "number": lambda: 42,
+    "versions-number": lambda: _with(shipped_meta(), versions=1.0),
+    "versions-list": lambda: _with(shipped_meta(), versions=["1.5"]),
+    "empty-object": lambda: {},
+    "no-sha256": lambda: _with(shipped_meta(), sha256=None),
+    "track-list": lambda: _with(shipped_meta(), track=["text"]),
+    "sha256-number": lambda: _with(shipped_meta(), sha256=0),
+    "not-json": lambda: "{this is not json",
+}
+for kind, make in MODEL_METAS.items():
+    def _meta(tmp: Path, checks: Checks, make=make, kind=kind) -> None:
+        meta = make()
+        directory = model_dir(tmp, meta)
+        if kind == "not-json":
+            (directory / "meta.json").write_text(meta, encoding="utf-8")
+        checks.run(cli("--model", str(directory), data=EN_TEXT.encode()), 4, one_line_error=True)
+    case(f"model-meta-{kind}", f"--model DIR whose meta.json is {kind.replace('-', ' ')}",
+         "exit 4, one sentence")(_meta)
+
+
+@case("model-empty-name", "--model ''", "exit 2, one error line (after argparse's usage synopsis)")
+def _model_empty(tmp: Path, checks: Checks) -> None:
+    checks.run(cli("--model", "", data=EN_TEXT.encode()), 2, one_line_error=True)
+
+
+class _Payload:
+    """A pickle that runs a shell command when loaded."""
+
+    def __init__(self, command: str):
+        self.command = command
+
+    def __reduce__(self):
+        return os.system, (self.command,)
+
+
+def malicious_model(tmp: Path, layout: str = "single") -> Path:
+    weights = pickle.dumps(_Payload(f"touch {quote(tmp.parent / 'pwned')}"))
+    meta = _with(shipped_meta(), sha256=hashlib.sha256(weights).hexdigest())
+    if layout == "single":
+        return model_dir(tmp, meta, weights, "evil")
+    model_dir(tmp, meta, weights, "evil-set/text")
+    html_meta = dict(meta, track="html", feature_set_version=json.loads(
+        (SHIPPED_TEXT_MODEL.parent / "html" / "meta.json").read_text())["feature_set_version"])
+    model_dir(tmp, html_meta, weights, "evil-set/html")
+    return tmp / "evil-set"
+
+
+@case("model-pickle-payload-cli", "--model DIR: model.joblib a pickle running `touch pwned`, meta.json sha256 "
+      "matching", "exit 4, one sentence, no pwned file")
+def _evil_cli(tmp: Path, checks: Checks) -> None:
+    checks.run(cli("--model", str(malicious_model(tmp)), data=EN_TEXT.encode()), 4, one_line_error=True)
+
+
+@case("model-pickle-payload-set-jobs2", "--model SET (text/ and html/ payload pickles), --jsonl --jobs 2, 20 records",
+      "exit 4, one sentence, no pwned file")
+def _evil_jobs(tmp: Path, checks: Checks) -> None:
+    checks.run(cli("--model", str(malicious_model(tmp, "set")), "--jsonl", "--jobs", "2", data=many_records(20)),
+               4, one_line_error=True)
+
+
+@case("model-pickle-payload-api", "ContentFilter(model=DIR).filter(page) with the payload model",
+      "a ModelError (FilterkitError), no pwned file")
+def _evil_api(tmp: Path, checks: Checks) -> None:
+    directory = malicious_model(tmp)
+    done = api("from filterkit import ContentFilter, ModelError\n"
+               f"try:\n    ContentFilter(model={str(directory)!r}).filter({EN_TEXT!r})\n"
+               "except ModelError as error:\n    print('refused:', error)\nelse:\n    print('LOADED')\n")
+    checks.run(done, 0)
+    if b"refused:" not in done.out:
+        checks.fail(f"not refused with a ModelError: {done.out[:200]!r}")
+
+
+# Size and shape ---------------------------------------------------------------------------
+def single(checks: Checks, tmp: Path, data: bytes, status: int | set[int] = 0, timeout: float = 90,
+           name: str = "page", *args: str) -> Done:
+    path = tmp / name
+    path.write_bytes(data)
+    done = cli(*args, str(path), timeout=timeout)
+    checks.run(done, status, one_line_error=True)
+    return done
+
+
+@case("shape-empty", "an empty page on stdin, and an empty --jsonl stream", "exit 0, empty output, no lines")
+def _empty(tmp: Path, checks: Checks) -> None:
+    done = cli(data=b"")
+    checks.run(done, 0)
+    if done.out:
+        checks.fail("output for an empty page")
+    done = cli("--jsonl", data=b"")
+    checks.run(done, 0)
+    checks.lines(done.out, 0)
+
+
+@case("shape-1mb-nul", "1 MB of NUL bytes as a page", "exit 0 or 3 (one sentence)")
+def _nul(tmp: Path, checks: Checks) -> None:
+    single(checks, tmp, b"\0" * (1024 * 1024), {0, 3})
+
+
+@case("shape-10000-deep-divs", "10,000 nested <div>s around a paragraph", "exit 0")
+def _deep_divs(tmp: Path, checks: Checks) -> None:
+    single(checks, tmp, ("<html><body>" + "<div>" * 10000 + "<p>" + EN_TEXT + "</p>" + "</div>" * 10000
+                         + "</body></html>").encode(), name="deep.html")
+
+
+@case("shape-only-scripts", "an HTML page of 200 <script>s and nothing else", "exit 0, empty main")
+def _scripts(tmp: Path, checks: Checks) -> None:
+    single(checks, tmp, ("<html><head>" + "<script>var a = '<p>not text</p>'; if (a < 3) {}</script>" * 200
+                         + "</head><body></body></html>").encode(), name="scripts.html")
+
+
+@case("shape-truncated-html", "an HTML page cut mid-tag and mid-attribute", "exit 0")
+def _truncated(tmp: Path, checks: Checks) -> None:
+    single(checks, tmp, EN_HTML.encode()[:len(EN_HTML) // 2] + b'<p class="x', name="cut.html")
+
+
+@case("shape-png", "a PNG header and binary bytes as a page", "exit 0 or 3 (one sentence)")
+def _png(tmp: Path, checks: Checks) -> None:
+    single(checks, tmp, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + bytes(range(256)) * 64, {0, 3}, name="image.png")
+
+
+@case("shape-1m-nested-divs", "1,000,000 nested <div>s (11 MB)", "exit 0 in < 30 s")
+def _million_divs(tmp: Path, checks: Checks) -> None:
+    started = time.monotonic()
+    single(checks, tmp, ("<html><body>" + "<div>" * 1_000_000 + "<p>" + EN_TEXT + "</p>" + "</div>" * 1_000_000
+                         + "</body></html>").encode(), timeout=30, name="divs.html")
+    if time.monotonic() - started > 30:
+        checks.fail("slower than 30 s")
+
+
+@case("shape-1m-attributes", "one element with 1,000,000 attributes", "exit 0 in < 30 s")
+def _million_attributes(tmp: Path, checks: Checks) -> None:
+    attributes = " ".join(f"a{i}=\"{i}\"" for i in range(1_000_000))
+    single(checks, tmp, f"<html><body><div {attributes}><p>{EN_TEXT}</p></div></body></html>".encode(),
+           timeout=30, name="attributes.html")
+
+
+MODEL_MB = 400  # the models and the interpreter, issue 14's allowance
+
+
+def peak_within(checks: Checks, peak: float, limit: float) -> None:
+    checks.note(f"peak {peak:.0f} MB")
+    if peak > limit:
+        checks.fail(f"over the {limit:.0f} MB bound")
+
+
+@case("shape-50mb-line", "one 50 MB JSON Lines record, --max-page-bytes default",
+      "exit 0, one line, truncated: true; peak ≤ 50 MB read + 10 × 20 MiB cap + 400 MB")
+def _fifty_mb(tmp: Path, checks: Checks) -> None:
+    big = EN_TEXT * (50 * 1024 * 1024 // len(EN_TEXT))
+    done, peak = measured("--jsonl", data=jsonl([record(0, text=big)]), timeout=300)
+    checks.run(done, 0)
+    out = checks.lines(done.out, 1)
+    if out and out[0].get("truncated") is not True:
+        checks.fail(f"not marked truncated: {sorted(out[0])}")
+    peak_within(checks, peak, 50 + 10 * 20 + MODEL_MB)
+
+
+@case("memory-64-records-1mb", "64 JSON Lines records of 1 MB each (one batch)",
+      "exit 0, 64 lines; peak ≤ 10 × 64 MB + 400 MB")
+def _batch_memory(tmp: Path, checks: Checks) -> None:
+    page = EN_TEXT * (1024 * 1024 // len(EN_TEXT))
+    done, peak = measured("--jsonl", data=jsonl([record(i, text=page) for i in range(64)]), timeout=300)
+    checks.run(done, 0)
+    checks.lines(done.out, 64)
+    peak_within(checks, peak, 10 * 64 + MODEL_MB)
+
+
+@case("memory-20mb-text-node", "an HTML page whose one <p> holds 20 MB of text",
+      "exit 0; peak ≤ 10 × 20 MB + 400 MB")
+def _text_node(tmp: Path, checks: Checks) -> None:
+    words = EN_TEXT.replace("\n", " ")
+    html = "<html><body><h1>Footbridge</h1><p>" + words * (20 * 1024 * 1024 // len(words)) + "</p></body></html>"
+    path = tmp / "node.html"
+    path.write_text(html, encoding="utf-8")
+    done, peak = measured(str(path), timeout=300)
+    checks.run(done, 0, one_line_error=True)
+    peak_within(checks, peak, 10 * 20 + MODEL_MB)
+
+
+@case("memory-256mb-nul", "256 MB of NUL bytes as one page (cut to the 20 MiB default)",
+      "exit 0 or 3; peak ≤ 256 MB read + 10 × 20 MiB + 400 MB")
+def _nul_memory(tmp: Path, checks: Checks) -> None:
+    path = tmp / "zeros.bin"
+    with open(path, "wb") as stream:
+        stream.truncate(256 * 1024 * 1024)
+    done, peak = measured(str(path), timeout=300)
+    checks.run(done, {0, 3}, one_line_error=True)
+    peak_within(checks, peak, 256 + 10 * 20 + MODEL_MB)
+
+
+def truncated_warc(tmp: Path, sniffed: bool | None) -> tuple[Path, list[str]]:
+    """A gzip crawl (warcio, as tests/archive_fixtures.py) cut in its last record, and the URLs of the pages
+    before the cut. ``sniffed``: pick a build whose first 64 bytes filterkit's archive sniffer does (True) or
+    does not (False) recognise; each build differs (record ids), and so does their compressed head."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from archive_fixtures import build, truncate_last
+
+    from filterkit.archives import looks_like_warc
+
+    for _ in range(50):
+        data, expected = build(gzip=True)
+        if sniffed is None or looks_like_warc(data[:64]) == sniffed:
+            break
+    path = tmp / "crawl.warc.gz"
+    path.write_bytes(truncate_last(data, gzip=True))
+    return path, [item.url for item in expected if item.skip is None][:-1]  # the last page is the one cut
+
+
+def warc_lines(checks: Checks, done: Done, urls: list[str]) -> None:
+    checks.run(done, 3, one_line_error=True)
+    got = [record.get("url") for record in checks.lines(done.out, len(urls), order=[None] * len(urls))]
+    if got != urls and len(got) == len(urls):
+        checks.fail(f"records {got} instead of {urls}")
+
+
+@case("shape-warc-truncated", "a gzip WARC crawl (warcio) cut in its last record, --format warc",
+      "exit 3, the 7 pages before the cut written in order, one sentence")
+def _warc(tmp: Path, checks: Checks) -> None:
+    path, urls = truncated_warc(tmp, None)
+    warc_lines(checks, cli("--format", "warc", str(path)), urls)
+
+
+@case("shape-warc-truncated-auto", "the same cut crawl as the only PATH, no --format (detected by content), a build "
+      "whose first 64 bytes inflate to fewer than 8", "exit 3, the 7 pages before the cut written in order")
+def _warc_auto(tmp: Path, checks: Checks) -> None:
+    path, urls = truncated_warc(tmp, False)
+    warc_lines(checks, cli(str(path)), urls)
+
+
+# jieba's cache ----------------------------------------------------------------------------
+def chinese_run(checks: Checks, environment: dict) -> None:
+    done = cli(data=ZH_TEXT.encode(), environment=environment)
+    checks.run(done, 0)
+    reference = cli(data=ZH_TEXT.encode())
+    if done.out != reference.out:
+        checks.fail("output differs from a run with the default cache")
+    if done.err:
+        checks.fail("stderr not empty")
+
+
+@case("jieba-cache-world-writable", "FILTERKIT_CACHE_DIR a chmod 777 folder holding a planted garbage cache",
+      "exit 0, output as with the default cache, nothing on stderr")
+def _world_writable(tmp: Path, checks: Checks) -> None:
+    folder = tmp / "shared-cache"
+    (folder / "jieba").mkdir(parents=True)
+    for version in ("0.42.1", "0.42", "0.39"):
+        (folder / "jieba" / f"dictionary-{version}.bin").write_bytes(b"planted by someone else" * 100)
+    folder.chmod(0o777)
+    (folder / "jieba").chmod(0o777)
+    chinese_run(checks, env(FILTERKIT_CACHE_DIR=str(folder)))
+
+
+@case("jieba-cache-unwritable", "FILTERKIT_CACHE_DIR under a regular file (unwritable even for root)",
+      "exit 0, same output, nothing on stderr")
+def _unwritable(tmp: Path, checks: Checks) -> None:
+    (tmp / "file").write_text("x")
+    chinese_run(checks, env(FILTERKIT_CACHE_DIR=str(tmp / "file" / "cache")))
+
+
+@case("jieba-tmpdir-unwritable", "TMPDIR (and TEMP, TMP) under a regular file, empty cache folder",
+      "exit 0, same output, nothing on stderr")
+def _tmpdir(tmp: Path, checks: Checks) -> None:
+    (tmp / "file").write_text("x")
+    bad = str(tmp / "file" / "tmp")
+    chinese_run(checks, env(TMPDIR=bad, TEMP=bad, TMP=bad, FILTERKIT_CACHE_DIR=str(tmp / "fresh-cache")))
+
+
+@case("jieba-tmp-cache-planted", "TMPDIR holding a jieba.cache owned by another user (nobody) with doctored "
+      "frequencies", "exit 0, same output as the default cache, nothing on stderr")
+def _planted(tmp: Path, checks: Checks) -> None:
+    import marshal
+
+    folder = tmp / "shared-tmp"
+    folder.mkdir()
+    folder.chmod(0o1777)
+    planted = folder / "jieba.cache"
+    planted.write_bytes(marshal.dumps(({"河": 1, "边": 1, "河边的老木桥上": 10 ** 9}, 10 ** 9 + 2)))
+    try:
+        os.chown(planted, 65534, 65534)
+    except OSError:
+        checks.note("could not chown to nobody")
+    chinese_run(checks, env(TMPDIR=str(folder), FILTERKIT_CACHE_DIR=str(tmp / "fresh-cache")))
+
+
+# The API ----------------------------------------------------------------------------------
+API_PRELUDE = "import json, sys\nfrom filterkit import ContentFilter, Page, FilterkitError\ncf = ContentFilter()\n"
+
+
+def api_case(name: str, feeds: str, expected: str, body: str, timeout: float = 90) -> None:
+    def _run(tmp: Path, checks: Checks) -> None:
+        done = api(API_PRELUDE + body, timeout)
+        checks.run(done, 0)
+        for line in done.out.decode("utf-8", "replace").splitlines():
+            if line.startswith("FAIL"):
+                checks.fail(line[5:])
+            elif line.startswith("NOTE"):
+                checks.note(line[5:])
+        if b"DONE" not in done.out:
+            checks.fail("the API script did not finish")
+    case(name, feeds, expected)(_run)
+
+
+api_case("api-filter-many-undecodable", "filter_many over [page, undecodable bytes, page, page] with batch_size 2",
+         "4 results in order, only the second with .error", f"""
+pages = [{EN_TEXT!r}, bytes(range(128, 256)) * 8, {ZH_TEXT!r}, {EN_HTML!r}.encode()]
+results = list(cf.filter_many(pages, batch_size=2))
+if len(results) != 4: print('FAIL', len(results), 'results for 4 pages')
+elif [r.error is not None for r in results] != [False, True, False, False]:
+    print('FAIL errors', [r.error for r in results])
+print('DONE')
+""")
+api_case("api-filter-many-surrogates", "filter_many over str pages holding lone surrogates",
+         "3 results, text encodable as UTF-8", f"""
+results = list(cf.filter_many([{EN_TEXT!r} + '\\ud800', '\\udc00\\ud800' + {ZH_TEXT!r}, 'x\\udfff']))
+if len(results) != 3: print('FAIL', len(results), 'results for 3 pages')
+for r in results:
+    try: (r.text or '').encode('utf-8'); json.dumps(r.to_dict(), allow_nan=False).encode('utf-8')
+    except (UnicodeEncodeError, ValueError) as error: print('FAIL', type(error).__name__, error)
+print('DONE')
+""")
+api_case("api-filter-meta-charset-base64", "filter(bytes) of a page declaring <meta charset=base64>, rot13, zlib",
+         "results (or FilterkitError), never another exception", f"""
+for label in ('base64', 'rot13', 'zlib', 'unicode_escape'):
+    try: result = cf.filter({ZH_HTML!r}.format(charset=label).encode())
+    except FilterkitError: continue
+    if {ZH_SENTENCE!r} not in result.text: print('FAIL', label, 'page misread')
+print('DONE')
+""")
+api_case("api-filter-many-mixed", "filter_many over Pages with bad encodings, content types, NUL bytes, tuples",
+         "6 results in order, no exception", f"""
+pages = [Page({EN_HTML!r}.encode(), encoding='base64'), Page(b'\\0' * 100000),
+         ({ZH_HTML!r}.format(charset='x').encode(), 'text/html; charset=rot13'), Page('', format='html'),
+         Page({BIG5_HTML!r}.encode('big5'), content_type='text/html; charset=big5'), {EN_TEXT!r}]
+results = list(cf.filter_many(pages, batch_size=4))
+if len(results) != 6: print('FAIL', len(results), 'results for 6 pages')
+elif {BIG5_SENTENCE!r} not in results[4].text and not results[4].error: print('FAIL big5 page misread')
+print('DONE')
+""")
+api_case("api-filter-deep-html", "filter() of 1,000,000 nested divs and filter_many of 10,000-deep divs",
+         "results, no RecursionError", f"""
+deep = '<html><body>' + '<div>' * 1000000 + '<p>' + {EN_TEXT!r} + '</p>' + '</div>' * 1000000 + '</body></html>'
+cf.filter(deep)
+list(cf.filter_many(['<div>' * 10000 + 'x' + '</div>' * 10000] * 3))
+print('DONE')
+""")
+
+
+api_case("api-memo-cache-bounded", "filter() of 120 pages, each with a new 20,000-character run of Han characters "
+         "(generated from a fixed seed)", "peak RSS grows < 100 MB from page 20 to page 120 (LRU memo caches)", f"""
+import random, resource
+rng = random.Random(14)
+def page():
+    return {ZH_TEXT!r} + ''.join(chr(rng.randrange(0x4e00, 0x9fa5)) for _ in range(20000)) + '\\n'
+for i in range(120):
+    cf.filter(page())
+    if i == 19: early = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+late = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print('NOTE', f'peak {{early:.0f}} MB at page 20, {{late:.0f}} MB at page 120')
+if late - early > 100: print('FAIL', f'memory grew {{late - early:.0f}} MB over 100 pages')
+print('DONE')
+""", timeout=180)
+api_case("api-fork-after-use", "a fork-start multiprocessing pool of 2 filtering pages after the parent filtered one",
+         "the children answer within 60 s (no OpenMP hang after fork)", f"""
+import multiprocessing
+cf.filter({ZH_TEXT!r})
+def work(text):
+    return cf.filter(text).lang
+with multiprocessing.get_context('fork').Pool(2) as pool:
+    try: langs = pool.map_async(work, [{EN_TEXT!r}, {ZH_TEXT!r}] * 4).get(60)
+    except multiprocessing.TimeoutError: print('FAIL the forked workers hung'); pool.terminate(); langs = []
+if langs and langs[:2] != ['en', 'zh']: print('FAIL', langs)
+print('DONE')
+""")
+
+
+# -- running and the table -----------------------------------------------------------------
+def run_case(item: Case, base: Path) -> None:
+    pwned = base / "pwned"
+    tmp = base / item.name
+    tmp.mkdir()
+    checks = Checks()
+    started = time.monotonic()
+    try:
+        item.run(tmp, checks)
+    except Exception as error:  # the script's own failure is reported as the case's
+        checks.fail(f"the case itself failed: {type(error).__name__}: {error}")
+    item.seconds = time.monotonic() - started
+    if pwned.exists():
+        checks.fail("the model's payload ran: pwned file created")
+        pwned.unlink()
+    item.stderr = checks.stderr
+    item.passed = not checks.problems
+    item.result = "PASS" if item.passed else "FAIL: " + "; ".join(dict.fromkeys(checks.problems))
+    if checks.notes:
+        item.result += " (" + "; ".join(checks.notes) + ")"
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+def table(cases: list[Case], command: str, total: float) -> str:
+    passed = sum(item.passed for item in cases)
+    rows = ["# Hostile input: the table of one full run", "",
+            f"`{command}` ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {total:.0f} s): "
+            f"**{passed} passed, {len(cases) - passed} failed** of {len(cases)} cases.", "",
+            "Every case runs the real command (`python3 -m filterkit ...`, cwd = the checkout) or the API in a "
+            "subprocess, on inputs built in a temp folder from original text, and checks: no `Traceback` on "
+            "stderr, the exit status documented in the README, for batches one output line per input record in "
+            "order, strict UTF-8 JSON (NaN/Infinity refused), one sentence on stderr for an error status, and no "
+            "file created by a malicious model's payload. FAIL rows are real failures of filterkit, not fixed "
+            "here.", "",
+            "| case | what it feeds | expected | result | time |", "|---|---|---|---|---|"]
+    for item in cases:
+        result = item.result.replace("|", "\\|")
+        rows.append(f"| {item.name} | {item.feeds.replace('|', '/')} | {item.expected} | {result} | "
+                    f"{item.seconds:.1f} s |")
+    failing = [item for item in cases if not item.passed]
+    if failing:
+        rows += ["", "## stderr of the failing cases", ""]
+        for item in failing:
+            err = item.stderr.decode("utf-8", "replace").strip()
+            rows += [f"**{item.name}**", "", "```", (err[-1500:] if err else "(empty)"), "```", ""]
+    return "\n".join(rows).rstrip() + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python3 -m training.hostile", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", metavar="NAME", help="run the cases whose name contains NAME")
+    parser.add_argument("--table", metavar="FILE", type=Path, help="write the Markdown table here")
+    args = parser.parse_args(argv)
+    cases = [item for item in CASES if not args.only or args.only in item.name]
+    if not cases:
+        parser.error(f"no case is named like {args.only!r}")
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="filterkit-hostile-") as base:
+        for item in cases:
+            run_case(item, Path(base))
+            print(f"{item.seconds:6.1f} s  {item.name}  {item.result}", flush=True)
+    total = time.monotonic() - started
+    passed = sum(item.passed for item in cases)
+    print(f"{passed} passed, {len(cases) - passed} failed of {len(cases)} cases in {total:.0f} s")
+    if args.table:
+        command = "python3 -m training.hostile" + (f" --only {args.only}" if args.only else "") + \
+            f" --table {args.table}"
+        args.table.write_text(table(cases, command, total), encoding="utf-8")
+    return 0 if passed == len(cases) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
