@@ -16,6 +16,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO, Iterator
 
+ARCHIVE_SNIFF_BYTES = 1024  # a gzip member's first 64 bytes may hold fewer than the 8 of "WARC/1.1"
 CHUNK_BYTES = 4 * 1024 * 1024  # input per chunk of a batch (pages of a chunk are held and scored together)
 EXIT_OK = 0  # done (in batch modes also when some records carry an "error")
 EXIT_USAGE = 2  # bad options
@@ -305,6 +306,8 @@ def _batch_items(args, counts: _Counts) -> Iterator[tuple]:
 
 
 def _lines(name: str) -> Iterator[tuple]:
+    if name == "-" and sys.stdin is None:  # stdin closed: no records
+        return
     try:
         stream = sys.stdin.buffer if name == "-" else open(name, "rb")
     except OSError as error:
@@ -337,7 +340,7 @@ def _is_archive(path: str) -> bool:
 
     try:
         with open(path, "rb") as stream:
-            return looks_like_warc(stream.read(64))
+            return looks_like_warc(stream.read(ARCHIVE_SNIFF_BYTES))
     except OSError:
         return False  # the worker reports it as unreadable
 
