@@ -29,13 +29,14 @@ from filterkit.html_blocks import parse_blocks
 
 CHECKOUT = Path(__file__).resolve().parent.parent
 LONG_RUN = int(os.environ.get("FILTERKIT_HYPOTHESIS_EXAMPLES", "0"))
-STREAMS_PER_COMMAND = 50 if LONG_RUN else 12  # JSON Lines streams concatenated into one command run
+STREAMS_PER_COMMAND = 50 if LONG_RUN else 12  # JSON Lines streams run by one command (a model load each)
 
 
 def _settings(default: int, per_example_divisor: int = 1):
     """``default`` examples, or the long run's number (divided among the streams one example carries)."""
     return settings(max_examples=max(LONG_RUN // per_example_divisor, 1) if LONG_RUN else default,
-                    deadline=None, derandomize=True, database=None, print_blob=True,
+                    deadline=None, derandomize=not LONG_RUN,  # the long run takes pytest's --hypothesis-seed
+                    database=None, print_blob=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
@@ -97,8 +98,8 @@ html_text = st.one_of(
     st.sampled_from(ENTITIES),
     st.sampled_from(["<", ">", "</", "<!--", "-->", "<!DOCTYPE html>", "<![CDATA[x]]>", "\n\n", "  "]),
 )
-comments = st.tuples(st.text(any_char, max_size=20), st.booleans()).map(
-    lambda pair: f"<!--{pair[0]}" + ("-->" if pair[1] else ""))
+comments = st.tuples(st.text(any_char, max_size=20), st.sampled_from(["-->"] * 5 + [""])).map(  # 1 in 6 unclosed
+    lambda pair: f"<!--{pair[0]}{pair[1]}")
 
 
 def _element(children):
@@ -155,7 +156,7 @@ def _check_deterministic(content_filter: ContentFilter, page) -> None:
     assert twice == [alone, alone]
 
 
-@_settings(150)
+@_settings(100)
 @given(page=text_pages)
 def test_any_text_page_gives_a_subsequence_of_its_lines(content_filter, page):
     results = list(content_filter.filter_many([Page(page, format="text"), page]))
@@ -166,19 +167,21 @@ def test_any_text_page_gives_a_subsequence_of_its_lines(content_filter, page):
     _check_deterministic(content_filter, page)
 
 
-@_settings(150)
+@_settings(80)
 @given(page=html_pages)
 def test_any_html_page_gives_a_subsequence_of_its_blocks(content_filter, page):
-    results = list(content_filter.filter_many([Page(page, format="html"), page]))
-    assert len(results) == 2
+    as_html, as_bytes = Page(page, format="html"), page.encode("utf-8", "surrogatepass")
+    results = list(content_filter.filter_many([as_html, page, as_bytes, as_html, as_bytes]))
+    assert len(results) == 5
     assert results[0].format == "html"
-    for result in results:
+    for result in results[:2]:
         _check_result(result, page)
-    _check_deterministic(content_filter, Page(page, format="html"))
-    _check_deterministic(content_filter, page.encode("utf-8", "surrogatepass"))
+    again = next(content_filter.filter_many([as_html]))
+    assert results[0].to_dict() == results[3].to_dict() == again.to_dict()
+    assert results[2].to_dict() == results[4].to_dict()
 
 
-@_settings(100)
+@_settings(60)
 @given(data=st.binary(max_size=2000), content_type=st.sampled_from(
     [None, "text/html", "text/plain; charset=Big5", "text/html; charset=base64", "application/octet-stream"]))
 def test_any_bytes_give_a_result_or_an_error_result(content_filter, data, content_type):
@@ -298,7 +301,7 @@ def jsonl_worker(content_filter):
     cli._worker.clear()
 
 
-@_settings(150)
+@_settings(100)
 @given(specs=line_specs)
 def test_the_jsonl_worker_writes_one_strict_line_per_line_in_order(jsonl_worker, specs):
     lines, indexes = _stream(specs)
@@ -316,8 +319,9 @@ def run_jsonl_command(data: bytes, *options: str) -> subprocess.CompletedProcess
                           capture_output=True, cwd=CHECKOUT, env=env, timeout=600)
 
 
-@_settings(6, per_example_divisor=STREAMS_PER_COMMAND)
-@given(streams=st.lists(line_specs, min_size=1, max_size=STREAMS_PER_COMMAND), jobs=st.sampled_from(["1", "2"]))
+@_settings(4, per_example_divisor=STREAMS_PER_COMMAND)
+@given(streams=st.lists(line_specs, min_size=STREAMS_PER_COMMAND if LONG_RUN else 1, max_size=STREAMS_PER_COMMAND),
+       jobs=st.sampled_from(["1", "2"]))
 def test_the_command_writes_one_strict_line_per_line_in_order(streams, jobs):
     lines: list[bytes] = []
     indexes: list[int | None] = []
