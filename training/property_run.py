@@ -3,9 +3,9 @@
 Runs tests/test_properties.py's properties (the same strategies and checks as the test
 suite) with ``--examples`` cases each, by setting ``FILTERKIT_HYPOTHESIS_EXAMPLES`` for
 pytest, one pytest process per property so that each one's count and time are known
-even if a later one is stopped. The command property carries 50 JSON Lines streams per
+even if a later one is stopped. The command property carries 10 JSON Lines streams per
 ``filterkit --jsonl`` run, so ``--examples`` streams go through the real command in
-``--examples``/50 runs. A seed (``--seed``) makes a run repeatable; a failure prints
+``--examples``/10 runs (the slowest property: a model load per run). A seed (``--seed``) makes a run repeatable; a failure prints
 Hypothesis's smallest failing example.
 """
 from __future__ import annotations
