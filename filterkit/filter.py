@@ -121,8 +121,8 @@ class ContentFilter:
         A track's model is loaded the first time a page of that track comes (text pages
         never load the HTML model); ``load(track)`` loads it at once. ``max_page_bytes``:
         longer pages are cut to that size (``FilterResult.truncated``); None for no limit.
-        ``trust``: load a model directory's pickle even though it is not one shipped with
-        filterkit (a pickle runs code when loaded: only for models from someone you trust).
+        ``trust``: load a model of filterkit 0.2, a pickle (a pickle runs code when loaded:
+        only for models from someone you trust); models are plain arrays since 0.3.
         A ContentFilter pickles (a Spark or multiprocessing task can capture one): the copy
         loads its models again, lazily, where it is unpickled.
         """
