@@ -10,7 +10,7 @@ and its peak resident memory (``wait4``'s ``ru_maxrss``) is held against the bou
 
 which is 10 × the page + 400 MiB for a page within ``--max-page-bytes``, and for a page cut to
 that limit (the default, 20 MiB) the page as read + 10 × 20 MiB + 400 MiB. Each size runs with
-the default limit and with ``--max-page-bytes`` above the page (``--no-limit``'s runs: the
+the default limit and with ``--max-page-bytes`` just above the page (limit "none": the
 option takes no 0). Then the 1,000,000-deep nested <div>s and one element with 1,000,000
 attributes, each answering in under 30 s.
 
@@ -183,7 +183,6 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="filterkit-memory-") as scratch:
         folder = Path(scratch)
-        rows: list[str] = []
         failed = 0
         print(f"{'shape':16s} {'size':>8s} {'limit':>8s} {'peak MiB':>9s} {'bound MiB':>10s} {'result':>6s} "
               f"{'seconds':>8s}", flush=True)
@@ -205,7 +204,6 @@ def main(argv: list[str] | None = None) -> int:
                            f"{'PASS' if ok else 'FAIL':>6s} {run.seconds:8.1f}")
                     if run.status != 0:
                         row += f"  exit {run.status}: {run.error[:120]}"
-                    rows.append(row)
                     print(row, flush=True)
                 path.unlink()
         if not args.no_deep:
