@@ -24,6 +24,9 @@ DEFAULT_BATCH_SIZE = 64  # pages analysed and scored together in filter_many
 DEFAULT_MAX_PAGE_BYTES = 20 * 1024 * 1024  # longer pages are cut to this many bytes (UTF-8) before filtering
 WINDOW_LINES = 5000  # longer pages are scored in windows of this many lines or blocks (see _windows)
 PASS_LINES = 4 * WINDOW_LINES  # lines analysed and scored together at most (one window or page may exceed it)
+# Characters analysed and scored together at most: a pass's arrays grow with its characters, and
+# 20,000 lines of prose (8 million characters) took a 10 MB page past 10 times its size in memory.
+PASS_CHARS = 4_000_000
 FORMATS = ("auto", "text", "html")
 
 
@@ -104,6 +107,10 @@ class _Window:
     @property
     def size(self) -> int:
         return self.text.count("\n") + 1 if self.text is not None else len(self.segments)
+
+    @property
+    def chars(self) -> int:
+        return len(self.text) if self.text is not None else sum(len(segment.text) for segment in self.segments)
 
 
 class ContentFilter:
@@ -346,13 +353,15 @@ def _valid_unicode(text: str) -> str:
 
 def _passes(windows: list[_Window], batch_size: int) -> Iterator[list[_Window]]:
     group: list[_Window] = []
-    lines = 0
+    lines = chars = 0
     for window in windows:
-        if group and (len(group) >= batch_size or lines + window.size > PASS_LINES):
+        full = len(group) >= batch_size or lines + window.size > PASS_LINES or chars + window.chars > PASS_CHARS
+        if group and full:
             yield group
-            group, lines = [], 0
+            group, lines, chars = [], 0, 0
         group.append(window)
         lines += window.size
+        chars += window.chars
     if group:
         yield group
 
