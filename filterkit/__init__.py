@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 _EXPORTS = {
     "ContentFilter": "filterkit.filter", "FilterResult": "filterkit.filter", "Page": "filterkit.filter",

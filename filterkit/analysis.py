@@ -19,6 +19,11 @@ from filterkit.html_blocks import Structure
 from filterkit.paragraphs import Segment, split_paragraphs
 from filterkit.tokens import tokenize
 
+# A longer paragraph (one huge text node or line, never prose) is analysed on its first and
+# last ANALYSED_CHARS // 2 characters: its shares, ends and words have long settled by then,
+# and its character arrays and tokens would cost memory many times its size.
+ANALYSED_CHARS = 100_000
+
 
 @dataclass
 class Batch:
@@ -69,7 +74,7 @@ def analyse_segments(per_page: list[list[Segment]], structure: Structure | None 
     """Detect the language of and tokenise every paragraph of pages already split."""
     segments = [segment for page_segments in per_page for segment in page_segments]
     offsets = np.concatenate([[0], np.cumsum([len(s) for s in per_page])]).astype(np.int64)
-    texts = [segment.text for segment in segments]
+    texts = [_analysed(segment.text) for segment in segments]
     chars = CharStats(texts)
     han, kana, hangul = chars.count(HAN), chars.count(KANA), chars.count(HANGUL)
     cjk = han + kana + hangul
@@ -83,5 +88,17 @@ def analyse_segments(per_page: list[list[Segment]], structure: Structure | None 
         langs.extend(page)
         page_langs.append(page_language(page, weights[start:end]))
     has_cjk, has_digits = (cjk > 0).tolist(), (chars.count(DIGIT) > 0).tolist()
-    tokens = [tokenize(text, *flags) for text, flags in zip(texts, zip(has_cjk, has_digits))]
+    # One str object per distinct token of the batch (a word repeats thousands of times in a long
+    # page): a list of a paragraph's tokens then costs a pointer per token, not a new str.
+    distinct: dict[str, str] = {}
+    same = distinct.setdefault
+    tokens = [list(map(same, words, words)) for words in
+              (tokenize(text, *flags) for text, flags in zip(texts, zip(has_cjk, has_digits)))]
     return Batch(segments, chars, langs, tokens, page_langs, offsets, structure)
+
+
+def _analysed(text: str) -> str:
+    if len(text) <= ANALYSED_CHARS:
+        return text
+    half = ANALYSED_CHARS // 2
+    return text[:half] + " " + text[-half:]

@@ -35,6 +35,9 @@ _MAGIC = b"filterkit-jieba-dictionary\n"
 # A process that cuts this many runs is working through a batch, where covering each run costs
 # more than reading the rest of the table in one go (0.2-0.4 s).
 COMPLETE_AFTER_RUNS = 2_000
+# Characters and pairs remembered as covered (about 100 bytes each) before the whole table is read
+# instead (about 70 MB, once): text of rare characters in new pairs would grow the set without end.
+COMPLETE_AFTER_KEYS = 200_000
 
 
 class FrequencyTable:
@@ -66,12 +69,13 @@ class FrequencyTable:
         keys = set(run)
         keys.update(run[k:k + 2] for k in range(len(run) - 1))
         missing = keys.difference(self._covered)
-        if missing or self._runs >= COMPLETE_AFTER_RUNS:
+        complete = self._runs >= COMPLETE_AFTER_RUNS or len(self._covered) + len(missing) > COMPLETE_AFTER_KEYS
+        if missing or complete:
             with self._lock:
                 entries = self._entries
                 if entries is None:
                     return
-                if self._runs >= COMPLETE_AFTER_RUNS:
+                if complete:
                     entries.add_all(self.freq)
                     self._entries = None
                     self._covered.clear()

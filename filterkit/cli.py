@@ -9,6 +9,7 @@ read as a stream, and write one JSON line per page (or one text file per page wi
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 import time
@@ -95,8 +96,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--model", metavar="DIR", help="a model set (text/ and html/ models) or one model's directory "
                         "(default: the set shipped with filterkit)")
     parser.add_argument("--trust-model", action="store_true",
-                        help="load --model's pickle even though it was not shipped with filterkit (a pickle can run "
-                        "code: only for models you made or trust)")
+                        help="load --model even if it is a filterkit 0.2 model, a pickle (a pickle can run code "
+                        "when loaded: only for models you made or trust; models are arrays since 0.3)")
     parser.add_argument("--format", choices=("auto", "text", "html", "warc"), default="auto",
                         help="what the input pages are (default: auto, each page's own; warc: the inputs are archives)")
     parser.add_argument("--encoding", metavar="NAME", help="decode input bytes with this encoding (a WHATWG label)")
@@ -191,6 +192,9 @@ def _start_worker(options: dict) -> None:
             content_filter.load(track)
         except ModelError:  # a model set without this track: its pages get the error when they come
             pass
+    # What is loaded now lives as long as the worker: out of the collector's sight, its full
+    # collections no longer walk it again and again during the batch.
+    gc.freeze()
 
 
 def _work(items: list[tuple]) -> list[tuple[str | None, bool]]:

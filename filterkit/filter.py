@@ -24,6 +24,9 @@ DEFAULT_BATCH_SIZE = 64  # pages analysed and scored together in filter_many
 DEFAULT_MAX_PAGE_BYTES = 20 * 1024 * 1024  # longer pages are cut to this many bytes (UTF-8) before filtering
 WINDOW_LINES = 5000  # longer pages are scored in windows of this many lines or blocks (see _windows)
 PASS_LINES = 4 * WINDOW_LINES  # lines analysed and scored together at most (one window or page may exceed it)
+# Characters analysed and scored together at most: a pass's arrays grow with its characters, and
+# 20,000 lines of prose (8 million characters) took a 10 MB page past 10 times its size in memory.
+PASS_CHARS = 4_000_000
 FORMATS = ("auto", "text", "html")
 
 
@@ -105,6 +108,10 @@ class _Window:
     def size(self) -> int:
         return self.text.count("\n") + 1 if self.text is not None else len(self.segments)
 
+    @property
+    def chars(self) -> int:
+        return len(self.text) if self.text is not None else sum(len(segment.text) for segment in self.segments)
+
 
 class ContentFilter:
     """A loaded model, reusable across pages and threads.
@@ -121,8 +128,8 @@ class ContentFilter:
         A track's model is loaded the first time a page of that track comes (text pages
         never load the HTML model); ``load(track)`` loads it at once. ``max_page_bytes``:
         longer pages are cut to that size (``FilterResult.truncated``); None for no limit.
-        ``trust``: load a model directory's pickle even though it is not one shipped with
-        filterkit (a pickle runs code when loaded: only for models from someone you trust).
+        ``trust``: load a model of filterkit 0.2, a pickle (a pickle runs code when loaded:
+        only for models from someone you trust); models are plain arrays since 0.3.
         A ContentFilter pickles (a Spark or multiprocessing task can capture one): the copy
         loads its models again, lazily, where it is unpickled.
         """
@@ -346,13 +353,15 @@ def _valid_unicode(text: str) -> str:
 
 def _passes(windows: list[_Window], batch_size: int) -> Iterator[list[_Window]]:
     group: list[_Window] = []
-    lines = 0
+    lines = chars = 0
     for window in windows:
-        if group and (len(group) >= batch_size or lines + window.size > PASS_LINES):
+        full = len(group) >= batch_size or lines + window.size > PASS_LINES or chars + window.chars > PASS_CHARS
+        if group and full:
             yield group
-            group, lines = [], 0
+            group, lines, chars = [], 0, 0
         group.append(window)
         lines += window.size
+        chars += window.chars
     if group:
         yield group
 

@@ -16,6 +16,13 @@ from mmh3 import mmh3_32_uintdigest
 
 _hash_cache: dict[str, int] = {}
 _HASH_CACHE_LIMIT = 250_000  # distinct tokens remembered before the cache starts over (about 30 MB)
+# Longer tokens (a line without spaces, a run of code) are hashed but not remembered: they rarely
+# come again, and 250,000 of them could hold gigabytes.
+CACHED_TOKEN_CHARS = 64
+
+
+def _hash(token: str) -> int:
+    return mmh3_32_uintdigest(token.encode("utf-8", "surrogatepass"), 0)
 
 
 def token_hashes(tokens: list[str]) -> np.ndarray:
@@ -24,5 +31,9 @@ def token_hashes(tokens: list[str]) -> np.ndarray:
     if len(_hash_cache) + len(new) > _HASH_CACHE_LIMIT:
         _hash_cache.clear()
         new = set(tokens)
-    _hash_cache.update((token, mmh3_32_uintdigest(token.encode("utf-8", "surrogatepass"), 0)) for token in new)
+    long = {token: _hash(token) for token in new if len(token) > CACHED_TOKEN_CHARS}
+    _hash_cache.update((token, _hash(token)) for token in new if token not in long)
+    if long:
+        return np.fromiter((long[token] if token in long else _hash_cache[token] for token in tokens),
+                           dtype=np.int64, count=len(tokens))
     return np.fromiter(map(_hash_cache.__getitem__, tokens), dtype=np.int64, count=len(tokens))

@@ -181,6 +181,25 @@ _TEXT, _SKIP, _NOSCRIPT, _BREAK, _BLOCK, _LINK, _INLINE, _DEEP = range(8)
 MAX_DEPTH = 512  # block elements deeper than this own no blocks: their text goes to the deepest one above
 
 
+_SPACE = re.compile(r"\s")
+FOLD_CHARS = 1 << 20  # a longer text has its white space folded this many characters at a time
+
+
+def _folded(text: str) -> str:
+    """``" ".join(text.split())``, without a list of the millions of words of a huge text node."""
+    if len(text) <= FOLD_CHARS:
+        return " ".join(text.split())
+    parts, start = [], 0
+    while start < len(text):
+        space = _SPACE.search(text, start + FOLD_CHARS)  # each piece ends before a white space: no word is cut
+        end = space.start() if space else len(text)
+        part = " ".join(text[start:end].split())
+        if part:
+            parts.append(part)
+        start = end
+    return " ".join(parts)
+
+
 def _kind_of(tag: str | None) -> int:
     """A node's kind from its tag name (``LexborNode.tag``)."""
     if tag == "-text":
@@ -451,7 +470,7 @@ class _BlockBuilder:
     def _end_block(self, link_chars: int, inline_tags: int) -> None:
         """End the current block (there is text in ``pieces``): keep it if any of it is visible."""
         pieces = self.pieces
-        text = " ".join("".join(pieces).split())
+        text = _folded("".join(pieces))
         pieces.clear()
         if not text:
             return

@@ -52,12 +52,13 @@ def _detect(text: str) -> tuple[str, float]:
 
 def _detect_with(text: str, trials: int) -> tuple[str, float]:
     global _factory
-    from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+    from langdetect.detector_factory import PROFILES_DIRECTORY
+
+    from filterkit.language_profiles import load_factory
     from langdetect.lang_detect_exception import LangDetectException
 
     if _factory is None:
-        factory = DetectorFactory()
-        factory.load_profile(PROFILES_DIRECTORY)
+        factory = load_factory(PROFILES_DIRECTORY)
         factory.set_seed(0)
         _factory = factory
     detector = _factory.create()

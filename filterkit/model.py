@@ -37,7 +37,8 @@ from filterkit.analysis import Batch
 from filterkit.decision import ADAPTIVE_BAR, keep
 from filterkit.features import (HASH_FEATURES, HashedTerms, first_pass_features, lexical_rows, second_pass_features,
                                 tfidf)
-from filterkit.page_types import PageTypeModel, page_rows
+from filterkit.page_types import PAGE_TYPES, PageTypeModel, page_rows
+from filterkit.predictors import Steps
 
 DEFAULT_THRESHOLD = 0.5
 FOLD_PASSES_BY_SITE = {"text": False, "html": True}  # see above
@@ -111,7 +112,7 @@ class ParagraphClassifier:
             page_kind = self._out_of_fold(self._page_types, pages, kinds, every_page, site_fold)
             self.page_type_ = self._page_types(pages, kinds, every_page)
         else:
-            page_kind = self._page_kinds(rows, batch)
+            page_kind = np.zeros((len(batch.offsets) - 1, 0))
         say("lexical model")
         lexical = self._out_of_fold(self._lexical, rows, labels, weights, fold)[:, 1]
         self.lexical_ = self._lexical(rows, labels, weights)
@@ -126,7 +127,19 @@ class ParagraphClassifier:
             if number < REVISIONS:
                 scores = self._out_of_fold(self._trees, features, labels, weights, fold)[:, 1]
             self.revisions_.append(self._trees(features, labels, weights))
+        self.steps_ = Steps.from_classifier(self)
         return self
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray], track: str, threshold: float) -> "ParagraphClassifier":
+        """A model for prediction only, from a model file's arrays (``Steps``); ValueError if they are damaged."""
+        model = cls(threshold)
+        model.track = track
+        model.steps_ = Steps(arrays)
+        unknown = set(model.steps_.page_kinds_known or ()) - set(PAGE_TYPES)
+        if unknown:
+            raise ValueError(f"the page-type step names kinds filterkit does not know: {sorted(unknown)}")
+        return model
 
     def _out_of_fold(self, make, features, labels, weights, fold) -> np.ndarray:
         """Probabilities from models trained without each fold, for that fold: what the model does on unseen pages.
@@ -140,12 +153,6 @@ class ParagraphClassifier:
             scores = np.zeros((len(labels), part.shape[1])) if scores is None else scores
             scores[held] = part
         return scores
-
-    def _page_kinds(self, rows, batch: Batch) -> np.ndarray:
-        """P(type) per page, or no columns at all where the model has no page-type step."""
-        if self.page_type_ is None:
-            return np.zeros((len(batch.offsets) - 1, 0))
-        return self.page_type_.predict_proba(page_rows(rows, batch))
 
     def _page_types(self, rows, kinds, weights):
         return PageTypeModel(self.random_state).fit(rows, kinds)  # every page weighs the same: weights are ones
@@ -181,20 +188,22 @@ class ParagraphClassifier:
             from filterkit.model_io import ModelError
 
             raise ModelError(f"this is a model of the {self.track} track; it cannot score {batch.track} pages")
+        steps = self.steps_
         terms = HashedTerms(batch)
-        rows = lexical_rows(tfidf(terms.matrix, self.idf_), batch)
-        lexical = self.lexical_.predict_proba(rows)[:, 1]
-        page_kind = self._page_kinds(rows, batch)
-        first_features, page_terms = first_pass_features(batch, terms, self.idf_, lexical, page_kind)
-        if first_features.shape[1] != self.first_.n_features_in_:
+        rows = lexical_rows(tfidf(terms.matrix, steps.idf), batch)
+        lexical = steps.lexical.predict_proba_positive(rows)
+        page_kind = steps.page_kind_probabilities(page_rows(rows, batch), PAGE_TYPES) \
+            if steps.page_kinds_known is not None else np.zeros((len(batch.offsets) - 1, 0))
+        first_features, page_terms = first_pass_features(batch, terms, steps.idf, lexical, page_kind)
+        if first_features.shape[1] != steps.first.n_features:
             from filterkit.model_io import ModelError, retrain_command
 
-            raise ModelError(f"this model expects {self.first_.n_features_in_} features per paragraph, filterkit "
+            raise ModelError(f"this model expects {steps.first.n_features} features per paragraph, filterkit "
                              f"computes {first_features.shape[1]}: retrain it: "
                              f"{retrain_command(self.track)}")
-        scores = self.first_.predict_proba(first_features)[:, 1]
-        for revision in self.revisions_:
-            scores = revision.predict_proba(second_pass_features(first_features, scores, batch, page_terms))[:, 1]
+        scores = steps.first.predict_proba_positive(first_features)
+        for revision in steps.revisions:
+            scores = revision.predict_proba_positive(second_pass_features(first_features, scores, batch, page_terms))
         return scores
 
     def predict(self, batch: Batch, threshold: float | None = None) -> np.ndarray:

@@ -1,16 +1,20 @@
 """Saving and loading models as versioned artifacts: weights plus metadata, checked before use.
 
-A model is a directory (spaCy's packaged models are the pattern) holding
-``model.joblib`` (the pickled ``ParagraphClassifier``) and ``meta.json``: its track (text
-or HTML), the versions it was made with, the feature-set version, a fingerprint of its
-training data, its measured figures and the SHA-256 of ``model.joblib``. A model set,
-such as the default one, is a directory with one such model per track, in ``text/``
-and ``html/``; wherever a model directory is asked for, a set or a single model will do.
+A model is a directory (spaCy's packaged models are the pattern) holding ``model.npz``,
+the plain arrays prediction reads (``filterkit.predictors.Steps``: tree tables, linear
+weights, term weights), and ``meta.json``: its track (text or HTML), the versions it was
+made with, the feature-set version, a fingerprint of its training data, its measured
+figures and the SHA-256 of ``model.npz``. A model set, such as the default one, is a
+directory with one such model per track, in ``text/`` and ``html/``; wherever a model
+directory is asked for, a set or a single model will do.
 
-Loading reads the metadata first and refuses, with one clear sentence naming the
-retraining command, a model whose hash, feature set or scikit-learn version does not
-fit, instead of unpickling it into a traceback (dragnet's pickles broke on every
-scikit-learn upgrade, with nothing to tell the user why).
+Loading a model reads arrays and JSON, never a pickle, so a model file cannot run code,
+and needs no scikit-learn (the trainer's library, half a second or more of every cold
+start). It refuses, with one clear sentence naming the retraining command, a model whose
+hash or feature set does not fit (dragnet's pickles broke on every scikit-learn upgrade,
+with nothing to tell the user why). Models pickled by filterkit 0.2 (``model.joblib``)
+still load, but only with an explicit ``trust`` (a pickle runs whatever code its author
+put in it), and are converted to arrays as they load.
 """
 from __future__ import annotations
 
@@ -26,7 +30,8 @@ from filterkit.errors import ModelError
 from filterkit.features import feature_set_version
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "models" / "default"
-WEIGHTS_FILE = "model.joblib"
+WEIGHTS_FILE = "model.npz"
+PICKLE_FILE = "model.joblib"  # filterkit 0.2's models: loaded only with trust
 META_FILE = "meta.json"
 
 
@@ -49,7 +54,7 @@ def _minor(version: str) -> tuple[str, ...]:
 
 
 def runtime_versions() -> dict[str, str]:
-    """Versions that decide whether a pickled model can be loaded here."""
+    """Versions a model was made with (for the record: loading arrays depends on none of them but numpy's format)."""
     from filterkit import __version__
 
     return {"filterkit": __version__, "scikit-learn": metadata.version("scikit-learn"),
@@ -57,12 +62,13 @@ def runtime_versions() -> dict[str, str]:
 
 
 def save_model(model: Any, directory: Path, meta: dict[str, Any]) -> dict[str, Any]:
-    """Write ``model`` and its metadata to ``directory``; returns the metadata written."""
-    import joblib
+    """Write a fitted model's arrays and its metadata to ``directory``; returns the metadata written."""
+    import numpy as np
 
     directory.mkdir(parents=True, exist_ok=True)
     weights = directory / WEIGHTS_FILE
-    joblib.dump(model, weights, compress=3)
+    np.savez(weights, **model.steps_.arrays)  # not compressed: inflating it cost 40 ms of every cold start
+    (directory / PICKLE_FILE).unlink(missing_ok=True)  # a stale pickle beside the arrays would only mislead
     full = {**meta, "track": model.track, "versions": runtime_versions(),
             "feature_set_version": feature_set_version(model.track),
             "threshold": model.threshold, "adaptive_bar": ADAPTIVE_BAR[model.track], "sha256": _sha256(weights)}
@@ -70,7 +76,7 @@ def save_model(model: Any, directory: Path, meta: dict[str, Any]) -> dict[str, A
     return full
 
 
-_META_FIELDS = {"track": str, "versions": dict, "sha256": str}  # what loading relies on, and its type
+_META_FIELDS = {"track": str, "versions": dict, "sha256": str, "threshold": (int, float)}  # what loading relies on, and its type
 
 
 def read_meta(directory: Path) -> dict[str, Any]:
@@ -86,9 +92,9 @@ def read_meta(directory: Path) -> dict[str, Any]:
         raise ModelError(f"{path} is not a filterkit model's metadata: expected a JSON object, "
                          f"got {type(meta).__name__}")
     for field, kind in _META_FIELDS.items():
-        if field in meta and not isinstance(meta[field], kind):
-            raise ModelError(f"{path} is damaged: \"{field}\" should be a {kind.__name__}, "
-                             f"got {type(meta[field]).__name__}")
+        if field in meta and (not isinstance(meta[field], kind) or isinstance(meta[field], bool)):
+            raise ModelError(f"{path} is damaged: \"{field}\" should be a "
+                             f"{'number' if kind == (int, float) else kind.__name__}, got {type(meta[field]).__name__}")
     if not all(isinstance(value, str) for value in meta.get("versions", {}).values()):
         raise ModelError(f"{path} is damaged: every entry of \"versions\" should be a string")
     return meta
@@ -114,9 +120,9 @@ def model_track(directory: Path | str | None) -> str | None:
 
 
 def check_model(directory: Path | str | None = None, track: str = "text", trust: bool = False) -> dict[str, Any]:
-    """The metadata of ``track``'s model once everything but unpickling has been checked (versions, feature set,
-    SHA-256, trust); a ModelError naming what to do otherwise. Cheap: a process that only hands pages to
-    workers checks its model with this and never loads it."""
+    """The metadata of ``track``'s model once everything but reading its weights has been checked (feature set,
+    SHA-256, and for a pickle its scikit-learn version and trust); a ModelError naming what to do otherwise.
+    Cheap: a process that only hands pages to workers checks its model with this and never loads it."""
     given = Path(directory) if directory else DEFAULT_MODEL_DIR
     directory = model_directory(given, track)
     if not directory.is_dir():
@@ -129,39 +135,67 @@ def check_model(directory: Path | str | None = None, track: str = "text", trust:
     if meta.get("feature_set_version") != expected:
         raise ModelError(f"model {directory} was made for feature set {meta.get('feature_set_version')}, this "
                          f"filterkit computes feature set {expected}; retrain it: {retrain_command(track)}")
+    weights = directory / WEIGHTS_FILE
+    if not weights.is_file():
+        if not (directory / PICKLE_FILE).is_file():
+            raise ModelError(f"model {directory} has no {WEIGHTS_FILE}")
+        weights = directory / PICKLE_FILE
+        _check_pickle(directory, track, meta, trust)
+    if _sha256(weights) != meta.get("sha256"):
+        raise ModelError(f"{weights} does not match the SHA-256 in its {META_FILE}: the file is damaged or was "
+                         f"replaced; reinstall filterkit or retrain: {retrain_command(track)}")
+    return meta
+
+
+def _check_pickle(directory: Path, track: str, meta: dict[str, Any], trust: bool) -> None:
+    if not (trust or trusted_location(directory)):
+        raise ModelError(f"{directory / PICKLE_FILE} is a pickle (a model of filterkit 0.2), which can run code "
+                         "when loaded: load it only if you trust who made it, with --trust-model "
+                         f"(ContentFilter(model, trust=True)), or retrain it: {retrain_command(track)}")
     made_with = meta.get("versions", {}).get("scikit-learn", "?")
     installed = metadata.version("scikit-learn")
     if _minor(made_with) != _minor(installed):
         raise ModelError(f"model {directory} was made with scikit-learn {made_with} and cannot be loaded safely "
                          f"with the installed {installed}; install scikit-learn=={made_with} or retrain it: "
                          f"{retrain_command(track)}")
-    weights = directory / WEIGHTS_FILE
-    if not weights.is_file():
-        raise ModelError(f"model {directory} has no {WEIGHTS_FILE}")
-    if _sha256(weights) != meta.get("sha256"):
-        raise ModelError(f"{weights} does not match the SHA-256 in its {META_FILE}: the file is damaged or was "
-                         f"replaced; reinstall filterkit or retrain: {retrain_command(track)}")
-    if not (trust or trusted_location(directory)):
-        raise ModelError(f"{weights} is a pickle, which can run code when loaded, and it is not one of the "
-                         "models shipped with filterkit: load it only if you trust who made it, with "
-                         "--trust-model (ContentFilter(model, trust=True))")
-    return meta
 
 
 def load_model(directory: Path | str | None = None, track: str = "text",
                trust: bool = False) -> tuple[Any, dict[str, Any]]:
     """(classifier, metadata) of ``track``'s model in a model directory (default: the set shipped in the package).
 
-    ``model.joblib`` is a pickle, and unpickling a file runs whatever code its author put in
-    it; its SHA-256 in ``meta.json`` proves the file is intact, not that its author can be
-    trusted. So a pickle is loaded only from the package's own models, or with ``trust``
-    (the CLI's ``--trust-model``) for a model you made or got from someone you trust.
+    The weights are arrays (``numpy.load`` without pickles), so loading a model cannot run
+    code whoever made it. A filterkit 0.2 pickle is loaded only with ``trust`` (the CLI's
+    ``--trust-model``): unpickling runs whatever code its author put in it, and the SHA-256
+    in ``meta.json`` proves the file is intact, not that its author can be trusted.
     """
     meta = check_model(directory, track, trust)
-    weights = model_directory(Path(directory) if directory else DEFAULT_MODEL_DIR, track) / WEIGHTS_FILE
-    import joblib
+    folder = model_directory(Path(directory) if directory else DEFAULT_MODEL_DIR, track)
+    from filterkit.model import ParagraphClassifier
+
+    if not (folder / WEIGHTS_FILE).is_file():
+        return _load_pickle(folder / PICKLE_FILE, track), meta
+    import numpy as np
+
+    try:
+        with np.load(folder / WEIGHTS_FILE, allow_pickle=False) as stored:
+            arrays = {name: stored[name] for name in stored.files}
+        model = ParagraphClassifier.from_arrays(arrays, track, float(meta.get("threshold", 0.5)))
+    except Exception as error:  # numpy, zipfile, zlib or the tables' checks: to the user all mean a damaged file
+        raise ModelError(f"cannot load {folder / WEIGHTS_FILE}: {error}; retrain it: "
+                         f"{retrain_command(track)}") from None
+    return model, meta
+
+
+def _load_pickle(weights: Path, track: str) -> Any:
+    try:
+        import joblib
+    except ImportError:
+        raise ModelError(f"{weights} is a model of filterkit 0.2, a pickle: loading one needs scikit-learn "
+                         "(pip install 'filterkit[train]'), or retrain it: " + retrain_command(track)) from None
 
     from filterkit.model import ParagraphClassifier
+    from filterkit.predictors import Steps
 
     try:
         model = joblib.load(weights)
@@ -170,4 +204,6 @@ def load_model(directory: Path | str | None = None, track: str = "text",
                          f"{retrain_command(track)}") from None
     if not isinstance(model, ParagraphClassifier):
         raise ModelError(f"{weights} holds a {type(model).__name__}, not a filterkit ParagraphClassifier")
-    return model, meta
+    if getattr(model, "steps_", None) is None:  # pickled before models were arrays
+        model.steps_ = Steps.from_classifier(model)
+    return model

@@ -22,6 +22,9 @@ _DIGIT = re.compile(r"\d")
 _WORD = re.compile(f"[^\\W{CJK}]+")
 HAN_RUN_CACHE = 50_000  # distinct Han runs whose words are remembered (a bounded LRU: memory stays flat)
 CACHED_RUN_CHARS = 64  # longer runs are cut afresh: they are prose, which rarely repeats, and would fill the cache
+# A longer run (no punctuation for pages on end: generated or broken text, never prose) is cut
+# in pieces of this many characters: jieba's graph of a run costs about 500 bytes a character.
+HAN_PIECE_CHARS = 2_000
 # rjieba's import builds its dictionary (0.3-0.6 s), which its faster cutting (3 µs a run against
 # jieba's 25-50) pays back after about ten thousand runs: a one-page process never imports it.
 RJIEBA_AFTER_RUNS = 10_000
@@ -124,7 +127,11 @@ def tokenize(text: str, has_cjk: bool = True, has_digits: bool = True) -> list[s
     for match in SCRIPT_RUN.finditer(text.lower()):
         run = match.group()
         if match.lastgroup == "han":
-            tokens.extend(_han_words(run) if len(run) <= CACHED_RUN_CHARS else _han_cut(run))
+            if len(run) <= CACHED_RUN_CHARS:
+                tokens.extend(_han_words(run))
+            else:
+                for start in range(0, len(run), HAN_PIECE_CHARS):
+                    tokens.extend(_han_cut(run[start:start + HAN_PIECE_CHARS]))
         elif match.lastgroup == "word":
             tokens.append(_DIGIT.sub("0", run))
         else:  # kana and hangul: characters, which no dictionary here segments better

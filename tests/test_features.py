@@ -59,3 +59,15 @@ def test_hashed_terms_are_presence_of_unigrams_and_edge_bigrams():
     assert terms.matrix[0].nnz == 6 and set(terms.matrix[0].data) == {1.0}
     assert terms.last_bucket[0] == terms.matrix[0].indices[terms.matrix[0].indices == terms.last_bucket[0]][0]
     assert (HashedTerms(analyse(["share share this"])).matrix[0] != terms.matrix[0]).nnz == 0  # stable buckets
+
+
+def test_shipped_character_table_is_the_one_this_python_builds():
+    """The table shipped to spare cold starts its 70 ms build is current (else: python -m training.tables)."""
+    import unicodedata
+
+    from filterkit import characters
+
+    with np.load(characters.TABLE_FILE) as stored:
+        assert str(stored["unidata_version"]) == unicodedata.unidata_version, "run python -m training.tables"
+        assert np.array_equal(stored["table"], characters.build_table()), "run python -m training.tables"
+    assert np.array_equal(characters._shipped_table(), characters.build_table())

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from filterkit import ModelError
 from pyspark import SparkFiles
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -155,9 +154,7 @@ def test_user_mistakes_are_one_line_errors(spark, pages):
 def test_a_custom_model_is_shipped_to_the_executors(spark, pages, tmp_path):
     model = tmp_path / "my-model"
     shutil.copytree(DEFAULT_MODEL_DIR, model)
-    with pytest.raises(ModelError, match="trust"):  # a pickle from elsewhere is loaded only when asked
-        with_main_text(pages, model=model, threshold=0.0)
-    rows = {row.id: row for row in with_main_text(pages, model=model, threshold=0.0, trust_model=True).collect()}
+    rows = {row.id: row for row in with_main_text(pages, model=model, threshold=0.0).collect()}
     assert TEASER in rows[1].main and "Subscribe" in rows[1].main  # threshold 0 keeps every block
     assert rows[3].filterkit_error and rows[2].lang == "zh"
 

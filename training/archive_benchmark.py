@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
                        "pages of ../shared (or set FILTERKIT_SHARED to the folder that holds data/)\n")
     pages = [page for held_out in held_out_sets().values() for page in held_out]
     gold = {page_url(page): page.gold for page in pages}
-    content_filter = ContentFilter(args.model, trust=True)  # a model you made: see model_io.load_model
+    content_filter = ContentFilter(args.model)
     content_filter.load("html")
     warm_up()
 

@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not benchmarks.available():
         parser.error(f"{benchmarks.SHARED_DATA} not found")
-    content_filter = ContentFilter(args.model, trust=True)  # a model you made: see model_io.load_model
+    content_filter = ContentFilter(args.model)
     warm_up()
 
     text_model = content_filter.load("text")

@@ -645,13 +645,15 @@ def shipped_meta() -> dict:
     return json.loads((SHIPPED_TEXT_MODEL / "meta.json").read_text(encoding="utf-8"))
 
 
-def model_dir(tmp: Path, meta, weights: bytes | None = None, name: str = "model") -> Path:
+def model_dir(tmp: Path, meta, weights: bytes | None = None, name: str = "model",
+              weights_file: str = "model.joblib") -> Path:
+    """A model directory: the shipped text model's arrays, or ``weights`` (by default as a filterkit 0.2 pickle)."""
     directory = tmp / name
     directory.mkdir(parents=True)
     if weights is None:
-        shutil.copy(SHIPPED_TEXT_MODEL / "model.joblib", directory / "model.joblib")
+        shutil.copy(SHIPPED_TEXT_MODEL / "model.npz", directory / "model.npz")
     else:
-        (directory / "model.joblib").write_bytes(weights)
+        (directory / weights_file).write_bytes(weights)
     (directory / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
     return directory
 
@@ -740,6 +742,24 @@ def _evil_api(tmp: Path, checks: Checks) -> None:
     checks.run(done, 0)
     if b"refused:" not in done.out:
         checks.fail(f"not refused with a ModelError: {done.out[:200]!r}")
+
+
+@case("model-npz-object-array-trusted", "--model DIR --trust-model: model.npz whose idf array is a pickled object "
+      "running `touch pwned`, meta.json sha256 matching", "exit 4, one sentence, no pwned file")
+def _evil_arrays(tmp: Path, checks: Checks) -> None:
+    import io
+
+    import numpy as np
+
+    with np.load(SHIPPED_TEXT_MODEL / "model.npz") as stored:
+        arrays = dict(stored)
+    arrays["idf"] = np.array([_Payload(f"touch {quote(tmp.parent / 'pwned')}")], dtype=object)
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    weights = buffer.getvalue()
+    directory = model_dir(tmp, _with(shipped_meta(), sha256=hashlib.sha256(weights).hexdigest()), weights,
+                          "evil-arrays", "model.npz")
+    checks.run(cli("--model", str(directory), "--trust-model", data=EN_TEXT.encode()), 4, one_line_error=True)
 
 
 # Size and shape ---------------------------------------------------------------------------

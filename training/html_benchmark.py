@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         extractors = {name: BASELINES[name]() for name in (args.only or BASELINES)}
     except ImportError as error:
         parser.error(f"{error.name} is not installed: pip install -e '.[train,compare]'")
-    content_filter = ContentFilter(args.model, trust=True)  # a model you made: see model_io.load_model
+    content_filter = ContentFilter(args.model)
     warm_up()
 
     html_model = content_filter.load("html")

@@ -53,7 +53,7 @@ class FilterkitExtractor(BaseExtractor):
 
     Args:
         model: a filterkit model directory, present on every worker (default: the model shipped with filterkit)
-        trust_model: load ``model``'s pickle though it was not shipped with filterkit (only models you trust)
+        trust_model: load ``model`` even if it is a filterkit 0.2 model, a pickle (only models you trust)
         threshold: keep paragraphs whose probability of being main content is at least this (default: the model's)
         batch_size: documents filtered together (faster than one by one)
         format: "auto" (each document's own: HTML if it looks like markup), "html" or "text"

@@ -54,8 +54,8 @@ def with_main_text(df: DataFrame, column: str = "html", *, format: str = "auto",
 
     ``encoding_column`` and ``content_type_column`` name optional per-row string columns: the page's
     encoding and its HTTP Content-Type (whose charset decodes bytes where the page declares none).
-    ``model`` is a model directory on the driver; it is shipped to the executors. A model not
-    shipped with filterkit is a pickle, loaded only with ``trust_model`` (see ``filterkit.model_io``).
+    ``model`` is a model directory on the driver; it is shipped to the executors. ``trust_model``
+    loads a model of filterkit 0.2, a pickle (see ``filterkit.model_io``).
     """
     kinds = dict(df.dtypes)
     for name, allowed in ((column, ("string", "binary")), (encoding_column, ("string",)),
@@ -215,7 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--overwrite", action="store_true", help="replace the output directory if it exists")
     parser.add_argument("--model", help="model directory (default: the one shipped with filterkit)")
     parser.add_argument("--trust-model", action="store_true",
-                        help="load --model's pickle though it was not shipped with filterkit (only models you trust)")
+                        help="load --model even if it is a filterkit 0.2 model, a pickle (only models you trust)")
     parser.add_argument("--threshold", type=float, help="keep paragraphs scoring at least this (0-1)")
     parser.add_argument("--batch-size", type=int, default=64, help="pages scored together (default 64)")
     args = parser.parse_args(argv)
