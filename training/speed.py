@@ -277,7 +277,7 @@ def tables(figures: dict) -> list[str]:
 # --- where the time goes -------------------------------------------------------------------------
 
 STAGES = ("decode", "parse", "DOM walk", "language", "tokens/jieba", "features", "tree prediction",
-          "other scikit-learn", "other")
+          "linear model, page types", "other")
 
 
 def stage_of(path: str, name: str) -> str | None:
@@ -293,8 +293,11 @@ def stage_of(path: str, name: str) -> str | None:
             return "parse" if name in ("parse_blocks", "_bounded", "_flattened") else "DOM walk"
         if module == "paragraphs.py":
             return "parse"
-        if module == "language.py":
+        if module in ("language.py", "language_profiles.py"):
             return "language"
+        if module == "predictors.py":  # the numpy predictor of the trees, the linear model and page types
+            return "linear model, page types" if name in ("predict_proba", "page_kind_probabilities") \
+                else "tree prediction"
         if module in ("tokens.py", "chinese_dictionary.py"):
             return "tokens/jieba"
         return "other" if module in ("filter.py", "threads.py", "model_io.py") else "features"
@@ -305,7 +308,7 @@ def stage_of(path: str, name: str) -> str | None:
     if "/sklearn/ensemble/" in path:
         return "tree prediction"
     if "/sklearn/" in path:
-        return "other scikit-learn"
+        return "linear model, page types"
     if "/scipy/" in path:
         return "features"
     return None
