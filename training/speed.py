@@ -45,10 +45,13 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from training import benchmarks
 from training.evaluation import forget_seen_pages, held_out_sets, page_input
+
+if TYPE_CHECKING:
+    from filterkit import ContentFilter
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_PAGE = benchmarks.SHARED_DATA.parent / "examples" / "seed-page.txt"
@@ -63,7 +66,6 @@ SINGLE = "filterkit page by page"
 TRAFILATURA = "trafilatura"
 TEXT_EN = "filterkit text, English"
 TEXT_ZH = "filterkit text, Chinese"
-HTML_JOBS = (BATCH, SINGLE, TRAFILATURA)
 # A busy process that also ends when this script's process is gone, however it went (even SIGKILL).
 _BUSY_LOOP = "import os\nparent = os.getppid()\nwhile os.getppid() == parent:\n    pass\n"
 
@@ -122,7 +124,7 @@ def jobs(pages: dict[str, list[str]]) -> dict[str, Job]:
     return made
 
 
-def warm_segmenter(content_filter, chinese: list[str]) -> None:
+def warm_segmenter(content_filter: ContentFilter, chinese: list[str]) -> None:
     """Pass the Chinese pages until filterkit's segmenter is the one a long-running process uses.
 
     filterkit cuts Han runs with jieba first and switches to rjieba (where installed) after
