@@ -61,7 +61,11 @@ def cross_validate_results(examples: list[Example], buckets: tuple[int, ...] = T
         pages = [e for e, in_bucket in zip(examples, bucketed) if in_bucket and domain_bucket(e.domain) == bucket]
         print(f"bucket {bucket}: {len(pages)} pages, model trained on buckets {others}, "
               f"{describe(model.track, model.threshold)}", file=sys.stderr)
-        results += ContentFilter(model).filter_many([e.text for e in pages], batch_size=BATCH_SIZE, format=model.track)
+        found = list(ContentFilter(model).filter_many([e.text for e in pages], batch_size=BATCH_SIZE, format=model.track))
+        for name, score in set_scores(pages, [result.text for result in found]).items():
+            if score.pages:  # each bucket's figures as it is done: a long run stopped early still says something
+                print(f"bucket {bucket}: {name:14s} {score}", file=sys.stderr)
+        results += found
         scored += pages
     return scored, results
 

@@ -61,7 +61,7 @@ def _is_english(text: str) -> bool:
 
 def _story(group: str, id: str, domain: str, title: str, lines: list[str]) -> Story | None:
     paragraphs = [line.strip() for line in lines if line.strip()]
-    if not title and paragraphs and len(paragraphs[0]) <= MAX_TITLE_CHARS and not paragraphs[0][-1] in ".。!?！？":
+    if not title and paragraphs and len(paragraphs[0]) <= MAX_TITLE_CHARS and paragraphs[0][-1] not in ".。!?！？":
         title, paragraphs = paragraphs[0], paragraphs[1:]
     text = "\n".join(paragraphs)
     lang = "zh" if cjk_share(text) >= 0.3 else "en" if _is_english(text) else ""
@@ -326,7 +326,7 @@ def to_example(host: Story, lines: list[Line]) -> TeaserExample:
     source = CORPUS_SOURCE if host.group == "corpus" else SOURCE
     return TeaserExample(source, f"{SOURCE}:{host.id}", host.domain, host.lang,
                          "\n".join(line.text for line in lines) + "\n",
-                         tuple(line.kind in MAIN_KINDS for line in blocks), gold, kinds=tuple(l.kind for l in blocks))
+                         tuple(line.kind in MAIN_KINDS for line in blocks), gold, kinds=tuple(line.kind for line in blocks))
 
 
 def teaser_examples(count: int, corpus_dirs: list[Path], use_benchmarks: bool, seed: int = SEED) -> list[TeaserExample]:
