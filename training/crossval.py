@@ -21,18 +21,21 @@ from __future__ import annotations
 import argparse
 import sys
 
-from filterkit import ContentFilter
+from filterkit import ContentFilter, FilterResult
 from filterkit.decision import describe
 from training import benchmarks
 from training.benchmarks import HELD_OUT_BUCKETS, domain_bucket
 from training.corpus import CORPUS_DIR
-from training.evaluation import SETS, extract_texts, page_type_table, set_name
+from training import teasers
+from training.evaluation import BATCH_SIZE, SETS, page_type_table, set_name
 from training.examples import TRACKS, Example
 from training.html_benchmark import BASELINES, extract_each
 from training.scoring import Score, macro_score
-from training.train import train, training_examples
+from training.train import TEASER_PAGES, train, training_examples
 
 TRAINING_BUCKETS = tuple(range(1, HELD_OUT_BUCKETS))  # bucket 0 is the held-out part
+GENERATED_SET = "teasers (gen.)"  # the text track's generated content-farm pages (training.teasers)
+CV_SETS = SETS + (GENERATED_SET,)
 
 
 def cross_validate(examples: list[Example], buckets: tuple[int, ...] = TRAINING_BUCKETS,
@@ -42,25 +45,40 @@ def cross_validate(examples: list[Example], buckets: tuple[int, ...] = TRAINING_
     Each model learns from the corpus (and its variants) and ``train_buckets`` of the other
     buckets (fewer than all three: a point of the learning curve, on the same scored pages).
     """
-    benchmark = [set_name(e.source, e.lang) is not None for e in examples]
-    scored, extracted = [], []
+    scored, results = cross_validate_results(examples, buckets, train_buckets)
+    return scored, [result.text for result in results]
+
+
+def cross_validate_results(examples: list[Example], buckets: tuple[int, ...] = TRAINING_BUCKETS,
+                           train_buckets: int = len(TRAINING_BUCKETS) - 1) -> tuple[list[Example], list[FilterResult]]:
+    """As ``cross_validate``, with each scored page's whole result (its paragraphs' scores and labels)."""
+    bucketed = [cv_set_name(e) is not None for e in examples]
+    scored, results = [], []
     for bucket in buckets:
         others = [other for other in TRAINING_BUCKETS if other != bucket][:train_buckets]
-        model = train([e for e, from_benchmark in zip(examples, benchmark)
-                       if not from_benchmark or domain_bucket(e.domain) in others])
-        pages = [e for e, from_benchmark in zip(examples, benchmark)
-                 if from_benchmark and domain_bucket(e.domain) == bucket]
+        model = train([e for e, in_bucket in zip(examples, bucketed)
+                       if not in_bucket or domain_bucket(e.domain) in others])
+        pages = [e for e, in_bucket in zip(examples, bucketed) if in_bucket and domain_bucket(e.domain) == bucket]
         print(f"bucket {bucket}: {len(pages)} pages, model trained on buckets {others}, "
               f"{describe(model.track, model.threshold)}", file=sys.stderr)
-        extracted += extract_texts(ContentFilter(model), [e.text for e in pages], model.track)
+        found = list(ContentFilter(model).filter_many([e.text for e in pages], batch_size=BATCH_SIZE, format=model.track))
+        for name, score in set_scores(pages, [result.text for result in found]).items():
+            if score.pages:  # each bucket's figures as it is done: a long run stopped early still says something
+                print(f"bucket {bucket}: {name:14s} {score}", file=sys.stderr)
+        results += found
         scored += pages
-    return scored, extracted
+    return scored, results
+
+
+def cv_set_name(example: Example) -> str | None:
+    """The cross-validated set (``CV_SETS``) an example is scored in; None for one every model trains on."""
+    return GENERATED_SET if example.source == teasers.SOURCE else set_name(example.source, example.lang)
 
 
 def set_scores(examples: list[Example], extracted: list[str]) -> dict[str, Score]:
-    """Macro scores per set (``training.evaluation.SETS``) of examples scored out of fold."""
+    """Macro scores per set (``CV_SETS``) of examples scored out of fold."""
     return {name: macro_score([(text, e.gold) for e, text in zip(examples, extracted)
-                               if set_name(e.source, e.lang) == name]) for name in SETS}
+                               if cv_set_name(e) == name]) for name in CV_SETS}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -77,7 +95,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="train on the benchmark pages alone, without the pages of corpus/")
     parser.add_argument("--compare", choices=sorted(BASELINES), action="append", default=[],
                         help="HTML track: also score this established extractor on the same pages (repeatable)")
+    parser.add_argument("--teaser-pages", type=int, default=TEASER_PAGES, metavar="N",
+                        help=f"text track: about N generated content-farm pages, trained on and scored as their own "
+                             f"set (default: {TEASER_PAGES}; 0: none)")
     args = parser.parse_args(argv)
+    if args.teaser_pages < 0:
+        parser.error("--teaser-pages: a number of pages, 0 or more")
     if args.compare and args.track != "html":
         parser.error("--compare: the established extractors take HTML: add --track html")
     try:
@@ -94,18 +117,24 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--buckets: the training buckets are {TRAINING_BUCKETS} (0 is the held-out part)")
 
     corpus_dirs = [] if args.no_default_corpus else [CORPUS_DIR]
-    examples, extracted = cross_validate(training_examples(corpus_dirs, True, args.track), buckets, args.train_buckets)
-    outputs = {"filterkit": extracted}
+    examples, results = cross_validate_results(training_examples(corpus_dirs, True, args.track, args.teaser_pages),
+                                               buckets, args.train_buckets)
+    outputs = {"filterkit": [result.text for result in results]}
     for name, extract in baselines.items():
         outputs[name] = extract_each(extract, [e.text for e in examples], [e.lang for e in examples])
     scores = {extractor: set_scores(examples, texts) for extractor, texts in outputs.items()}
-    for name in SETS:
-        chosen = [i for i, e in enumerate(examples) if set_name(e.source, e.lang) == name]
+    for name in CV_SETS:
+        chosen = [i for i, e in enumerate(examples) if cv_set_name(e) == name]
+        if name == GENERATED_SET and not chosen:
+            continue  # the HTML track has no generated pages
         for extractor in outputs:
             print(f"cross-validated {name:14s} {extractor:12s} {scores[extractor][name]}")
         for line in page_type_table(name, [examples[i] for i in chosen],
                                     {extractor: [texts[i] for i in chosen] for extractor, texts in outputs.items()}):
             print(line)
+    generated = [(e, result) for e, result in zip(examples, results) if cv_set_name(e) == GENERATED_SET]
+    if generated:
+        print(teasers.drop_report(generated))
     return 0
 
 

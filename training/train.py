@@ -33,6 +33,10 @@ from training.augment import recombine
 from training.corpus import CORPUS_DIR, CorpusFormatError, read_corpus
 from training.evaluation import held_out_sets, score_pages
 from training.examples import TRACKS, Example, as_html, from_benchmark, from_corpus
+from training.teasers import teaser_examples
+
+# Generated content-farm pages (``training.teasers``) the text model learns from beside the real ones.
+TEASER_PAGES = 300
 
 def _progress(iterable, **kwargs):
     from tqdm import tqdm
@@ -40,7 +44,9 @@ def _progress(iterable, **kwargs):
     return tqdm(iterable, file=sys.stderr, **kwargs)
 
 
-def training_examples(corpus_dirs: list[Path], use_benchmarks: bool, track: str = "text") -> list[Example]:
+def training_examples(corpus_dirs: list[Path], use_benchmarks: bool, track: str = "text",
+                      teaser_pages: int = TEASER_PAGES) -> list[Example]:
+    """The corpus, its variants, the training benchmark pages and (text track) ``teaser_pages`` generated pages."""
     corpus = [from_corpus(page) for directory in corpus_dirs for page in read_corpus(directory)]
     examples = corpus + recombine(corpus)
     if track == "html":
@@ -48,6 +54,8 @@ def training_examples(corpus_dirs: list[Path], use_benchmarks: bool, track: str 
     if use_benchmarks:
         train_pages = [page for page in benchmarks.read_all() if not page.held_out]
         examples += [from_benchmark(page, track) for page in _progress(train_pages, desc="read and label", unit="page")]
+    if track == "text" and teaser_pages:
+        examples += teaser_examples(teaser_pages, corpus_dirs, use_benchmarks)
     return examples
 
 
@@ -94,8 +102,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--benchmarks", action="store_true",
                         help=f"also train on the public benchmark pages in {benchmarks.SHARED_DATA} (training part), "
                              "and score the held-out part")
+    parser.add_argument("--teaser-pages", type=int, default=TEASER_PAGES, metavar="N",
+                        help=f"text track: learn from about N generated content-farm pages (default: {TEASER_PAGES}; 0: none)")
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD, help="the model's default threshold")
     args = parser.parse_args(argv)
+    if args.teaser_pages < 0:
+        parser.error("--teaser-pages: a number of pages, 0 or more")
 
     corpus_dirs = ([] if args.no_default_corpus else [CORPUS_DIR]) + args.corpus
     if args.benchmarks and not benchmarks.available():
@@ -105,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         if not directory.is_dir():
             parser.error(f"--corpus: {directory} is not a directory")
     try:
-        examples = training_examples(corpus_dirs, use_benchmarks, args.track)
+        examples = training_examples(corpus_dirs, use_benchmarks, args.track, args.teaser_pages)
     except CorpusFormatError as error:
         parser.error(f"corpus page: {error}")
     if not examples:
