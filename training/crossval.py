@@ -12,13 +12,15 @@ alone move by several points between equally good models.
 
 It trains four models: about 6 minutes on the text track, 25 on the HTML track. On the
 HTML track, ``--compare trafilatura`` (or readability, jusText) scores an established
-extractor on the same pages beside it. ``--train-buckets 1`` or ``2`` trains each model
+extractor on the same pages beside it, and the figures of the pages with reader comments under
+an article and of those with repeated copies of their text follow the sets' (``training.page_subsets``). ``--train-buckets 1`` or ``2`` trains each model
 on fewer of the other buckets, scoring the same pages: how F1 grows with the training
 data says whether more of it, or a better design, is what a target needs.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 
 from filterkit import ContentFilter
@@ -29,7 +31,8 @@ from training.corpus import CORPUS_DIR
 from training.evaluation import SETS, extract_texts, page_type_table, set_name
 from training.examples import TRACKS, Example
 from training.html_benchmark import BASELINES, extract_each
-from training.scoring import Score, macro_score
+from training.page_subsets import subset_scores
+from training.scoring import Score, macro_score, page_scores
 from training.train import train, training_examples
 
 TRAINING_BUCKETS = tuple(range(1, HELD_OUT_BUCKETS))  # bucket 0 is the held-out part
@@ -63,6 +66,15 @@ def set_scores(examples: list[Example], extracted: list[str]) -> dict[str, Score
                                if set_name(e.source, e.lang) == name]) for name in SETS}
 
 
+def write_pages(path: str, examples: list[Example], extracted: list[str]) -> None:
+    with open(path, "w", encoding="utf-8") as out:
+        for example, text in zip(examples, extracted):
+            precision, recall, f1 = page_scores(text, example.gold)
+            out.write(json.dumps({"source": example.source, "id": example.id,
+                                  "set": set_name(example.source, example.lang), "precision": precision,
+                                  "recall": recall, "f1": f1, "extracted": text}, ensure_ascii=False) + "\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training.crossval", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -77,6 +89,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="train on the benchmark pages alone, without the pages of corpus/")
     parser.add_argument("--compare", choices=sorted(BASELINES), action="append", default=[],
                         help="HTML track: also score this established extractor on the same pages (repeatable)")
+    parser.add_argument("--pages-out", metavar="FILE",
+                        help="write one JSON line per scored page (source, id, set, precision, recall, F1, "
+                             "extracted text) to FILE, to compare two designs page by page")
     args = parser.parse_args(argv)
     if args.compare and args.track != "html":
         parser.error("--compare: the established extractors take HTML: add --track html")
@@ -99,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     for name, extract in baselines.items():
         outputs[name] = extract_each(extract, [e.text for e in examples], [e.lang for e in examples])
     scores = {extractor: set_scores(examples, texts) for extractor, texts in outputs.items()}
+    if args.pages_out:
+        write_pages(args.pages_out, examples, extracted)
     for name in SETS:
         chosen = [i for i, e in enumerate(examples) if set_name(e.source, e.lang) == name]
         for extractor in outputs:
@@ -106,6 +123,10 @@ def main(argv: list[str] | None = None) -> int:
         for line in page_type_table(name, [examples[i] for i in chosen],
                                     {extractor: [texts[i] for i in chosen] for extractor, texts in outputs.items()}):
             print(line)
+    if args.track == "html":
+        for extractor, texts in outputs.items():
+            for name, score in subset_scores(examples, texts).items():
+                print(f"cross-validated {name:26s} {extractor:12s} {score}")
     return 0
 
 
