@@ -12,6 +12,18 @@ Added to the text features of ``features`` when a batch carries a ``Structure``:
   and tokens they hold, their link density, the block's share of them, and, as context
   (jusText's neighbours, taken along the DOM), the mean of other scores over the container
   and how far up the block's branch meets the page's best-scored block (``core_distance``);
+* reader comments' shape: a short block that carries a date, a time, "said:", "2 days
+  ago" or "回复" (a comment's header), whether the block before it is one (a comment's
+  body follows its header) and how many of them its containers hold (a comment list is
+  a run of them; an article has one byline), and where the block lies against the page's
+  text under content and under comment containers: past the end of the one, inside or
+  past the start of the other;
+* its copies elsewhere on the page (``html_blocks``): how many, whether it comes first,
+  whether the other copy is hidden; and, in the second pass, its score against its
+  best-scored copy (``copy_margin``), so that of a print copy and the article, or of a
+  headline and its breadcrumb, one comes out;
+* its overlap with the head's ``<title>``: the headline is most of it, the site's name
+  shown as a heading is its tail;
 * hashed class/id words and tags of the nearest elements and of the ancestors further up,
   for the lexical model: ``entry-content`` or ``related-posts`` recur across sites.
 
@@ -20,6 +32,8 @@ neighbour features.
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 from scipy import sparse
 
@@ -27,8 +41,14 @@ from filterkit.analysis import Batch
 from filterkit.hashing import token_hashes
 from filterkit.html_blocks import FAMILIES, OWNER_KINDS
 
-DOM_FEATURE_SET_VERSION = 7  # part of the HTML track's feature-set version (7: page-type probabilities added)
+DOM_FEATURE_SET_VERSION = 8  # part of the HTML track's feature-set version (8: comment headers, copies, title)
 DOM_HASH_FEATURES = 2 ** 16
+HEADER_CHARS = 120  # a comment's header (who, when) is a short line
+# What a comment's header says besides its author: when, how long ago, "said:", a reply count, a floor number.
+# No IGNORECASE and no leading \b: the scan runs over all short blocks of a batch at once.
+_COMMENT_HEADER = re.compile(r"\d:\d\d|\d\d\d\d[-/.年]\d|\d[-/.]\d\d?[-/.]\d\d|\d\s?(?:minutes?|hours?|days?|weeks?|"
+                             r"months?|years?) ago|(?:said|says|wrote|writes):|[Rr]eply|REPLY|回复|\d楼|楼主|"
+                             r"\d\s?(?:分钟|小时|天|周|个月|年)前|[Vv]otes?\b|#\s?\d")
 
 
 def _group_sum(values: np.ndarray, group: tuple[np.ndarray, int]) -> np.ndarray:
@@ -71,6 +91,26 @@ def block_link_density(batch: Batch) -> np.ndarray:
     return batch.structure.link_chars / np.maximum(batch.chars.lengths, 1).astype(np.float64)
 
 
+def comment_headers(batch: Batch) -> np.ndarray:
+    """1 for each short block shaped like a comment's header (``_COMMENT_HEADER``)."""
+    return batch.chars.flag_matches(_COMMENT_HEADER, (batch.chars.lengths <= HEADER_CHARS) & (batch.chars.lengths > 0))
+
+
+def copy_margin(scores: np.ndarray, batch: Batch) -> np.ndarray:
+    """Each block's score less the best score among its copies on the page (0 where it has none)."""
+    copy_key = batch.structure.copy_key
+    margin = np.zeros(len(scores))
+    copied = np.flatnonzero(copy_key)
+    if len(copied):
+        _, group = np.unique(np.column_stack([batch.page_index[copied], copy_key[copied]]), axis=0,
+                             return_inverse=True)
+        group = group.ravel()
+        best = np.full(group.max() + 1, -np.inf)
+        np.maximum.at(best, group, scores[copied])
+        margin[copied] = scores[copied] - best[group]
+    return margin
+
+
 def structure_features(batch: Batch) -> np.ndarray:
     """The markup features of every block (the batch must carry a Structure)."""
     structure = batch.structure
@@ -86,12 +126,23 @@ def structure_features(batch: Batch) -> np.ndarray:
     whole_page = (batch.page_index, len(batch.offsets) - 1)
     page_tokens = np.maximum(_group_sum(n_tokens, whole_page), 1)
     columns += [_group_sum(family * n_tokens, whole_page) / page_tokens for family in families[:len(FAMILIES)]]
+    headers = comment_headers(batch)
+    header_before = np.zeros(n)
+    header_before[1:] = headers[:-1] * (batch.page_index[1:] == batch.page_index[:-1])
+    columns += [headers, header_before]
+    for family in (FAMILIES.index("content"), FAMILIES.index("comment")):
+        mass = families[family] * n_tokens
+        total = _group_sum(mass, whole_page)
+        before = np.cumsum(mass) - mass - (np.cumsum(mass) - mass)[batch.offsets[:-1]][batch.page_index]
+        columns.append(np.divide(before, total, out=np.full(n, -1.0), where=total > 0))
     for group in structure.container_groups:
         blocks = _group_sum(np.ones(n), group)
         tokens = _group_sum(n_tokens, group)
         links = _group_sum(link_density * n_tokens, group)
         columns += [np.log1p(blocks), np.log1p(tokens), np.divide(links, tokens, out=np.zeros(n), where=tokens > 0),
-                    n_tokens / np.maximum(tokens, 1)]
+                    n_tokens / np.maximum(tokens, 1), np.log1p(_group_sum(headers, group))]
+    columns += [np.log1p(structure.copies), (structure.copies > 0) & (structure.copy_rank == 0),
+                np.log1p(structure.copy_rank), structure.copy_hidden, structure.in_title, structure.holds_title]
     return np.column_stack(columns)
 
 

@@ -26,8 +26,8 @@ from scipy import sparse
 from filterkit.analysis import Batch
 from filterkit.characters import (BULLET, CLOSER, COLON, COMMA, DIGIT, FULL_STOP, HAN, HANGUL, KANA, LETTER, PUNCT,
                                   QUOTE, SEPARATOR, SPACE, TERMINAL, UPPER)
-from filterkit.dom_features import (DOM_FEATURE_SET_VERSION, block_link_density, container_means, core_distance,
-                                    dom_terms, structure_features)
+from filterkit.dom_features import (DOM_FEATURE_SET_VERSION, block_link_density, container_means, copy_margin,
+                                    core_distance, dom_terms, structure_features)
 from filterkit.hashing import token_hashes
 from filterkit.language import UNDETERMINED
 
@@ -299,7 +299,7 @@ def first_pass_features(batch: Batch, terms: HashedTerms, idf: np.ndarray, lexic
     else:
         links = block_link_density(batch)
         markup = [structure_features(batch), *container_means(lexical_score, batch, n_tokens),
-                  *core_distance(lexical_score * n_tokens, batch),
+                  *core_distance(lexical_score * n_tokens, batch), copy_margin(lexical_score, batch),
                   *(shift(links, offset, page_index) for offset in NEIGHBOUR_OFFSETS), window_mean(links, 3, page_index)]
     return np.column_stack([base, *neighbours, *windows, *markup, page_kind[page_index]]), page_terms
 
@@ -360,7 +360,7 @@ def second_pass_features(first: np.ndarray, scores: np.ndarray, batch: Batch, pa
     rank = _rank_within_pages(scores, offsets)
     spans = [feature for bar in SPAN_BARS for feature in _best_span(scores, n_tokens, bar, offsets)]
     markup = [] if batch.structure is None else [*container_means(scores, batch, n_tokens),
-                                                 *core_distance(scores * n_tokens, batch)]
+                                                 *core_distance(scores * n_tokens, batch), copy_margin(scores, batch)]
     return np.column_stack([first, scores, *around, *windows, page_max, page_mean, scores - page_mean,
                             share_before, share_after, coherence_best, coherence_sure, rank, *spans, *markup])
 

@@ -13,6 +13,11 @@ stories, comments, content…), how much of it is link text, its depth, and the
 container it sits in, so that the classifier can weigh siblings in the same container
 (a teaser list is a run of similar blocks in one container).
 
+Two facts tie a block to the rest of the page: its copies (the same words in another
+block: a print or mobile copy, a hidden duplicate, a headline repeated in a breadcrumb or
+in metadata rendered as text) and its overlap with the head's ``<title>`` (the headline
+is most of the title; the site's name, shown as a page heading, is its tail).
+
 The walk is iterative, so no page is deep enough to exhaust Python's stack.
 
 ``<noscript>`` is dropped, as what it holds is not what a browser shows, except on a
@@ -50,7 +55,7 @@ FAR_TERM_LEVELS = 12  # class/id words of ancestors up to this far become terms 
 
 # Families of class/id words and of semantic tags: one bit each, set on an element and inherited by its blocks.
 FAMILIES = ("nav", "footer", "header", "sidebar", "related", "comment", "share", "ad", "meta", "content", "title",
-            "listing", "overlay", "form", "list", "table", "hidden", "figure")
+            "listing", "overlay", "form", "list", "table", "hidden", "figure", "alternate")
 _BIT = {name: 1 << i for i, name in enumerate(FAMILIES)}
 # Whole class/id words (short ones would match inside others: "ad" in "header").
 _FAMILY_WORDS = {
@@ -59,7 +64,8 @@ _FAMILY_WORDS = {
     "header": "header head masthead topbar top",
     "sidebar": "sidebar side aside widget widgets rail sidebox",
     "related": "related recommend recommended more also similar popular hot trending latest next prev read news",
-    "comment": "comment comments reply replies discuss discussion respond disqus",
+    "comment": "comment comments reply replies discuss discussion respond responses disqus feedback guestbook "
+               "reactions talkback",
     "share": "share sharing social sns follow",
     "ad": "ad ads adv advert advertisement sponsor sponsored promo banner dfp gpt",
     "meta": "meta byline author date time info tag tags category categories source dateline",
@@ -67,6 +73,8 @@ _FAMILY_WORDS = {
     "title": "title headline heading subtitle",
     "listing": "list item items card cards teaser teasers feed grid tile",
     "overlay": "cookie cookies consent modal popup subscribe newsletter login signup signin register gdpr",
+    "hidden": "hidden hide invisible collapsed offscreen sr",
+    "alternate": "print printable printer mobile amp",
 }
 # Substrings that mark a family inside longer words ("relatedPosts", "article-body", "文章内容").
 _FAMILY_PARTS = {
@@ -75,7 +83,7 @@ _FAMILY_PARTS = {
     "header": ("header", "masthead"),
     "sidebar": ("sidebar", "widget"),
     "related": ("related", "recommend", "popular", "trending", "相关", "推荐", "热门", "猜你"),
-    "comment": ("comment", "discuss", "评论", "回复"),
+    "comment": ("comment", "discuss", "respond", "评论", "回复", "留言", "跟帖"),
     "share": ("share", "social", "分享"),
     "ad": ("advert", "sponsor", "广告"),
     "meta": ("byline", "author", "dateline", "作者", "来源"),
@@ -87,7 +95,7 @@ _FAMILY_PARTS = {
 _TAG_FAMILY = {"nav": "nav", "footer": "footer", "header": "header", "aside": "sidebar", "article": "content",
                "main": "content", "form": "form", "fieldset": "form", "ul": "list", "ol": "list", "dl": "list",
                "li": "list", "menu": "nav", "table": "table", "figure": "figure", "figcaption": "figure",
-               "address": "meta", "h1": "title"}
+               "address": "meta", "h1": "title", "dialog": "overlay"}
 _TAG_BITS = {tag: _BIT[family] for tag, family in _TAG_FAMILY.items()}
 _WORD_BITS: dict[str, int] = {}
 for _family, _words in _FAMILY_WORDS.items():
@@ -141,6 +149,12 @@ class Structure:
     ancestors: np.ndarray  # (n, 1 + ANCESTOR_LEVELS): ids of the owner and its block ancestors, nearest first
     terms: list[tuple[str, ...]]  # tags and class/id words of the owner and its ancestors (^word: three or more up)
     paths: list[str]  # the owner's tag path, for the JSON output
+    copies: np.ndarray  # other blocks of the page with the same words (``copy_key``)
+    copy_rank: np.ndarray  # how many of those come before this one
+    copy_hidden: np.ndarray  # 1 where another copy is hidden and this one is not, -1 the other way round
+    copy_key: np.ndarray  # where a block has copies, 1 + the page's first copy's index, else 0
+    in_title: np.ndarray  # the block's share of the <title>'s words where the title holds them, else 0
+    holds_title: np.ndarray  # the <title>'s share of the block's words where the block holds them, else 0
 
     def __len__(self) -> int:
         return len(self.paths)
@@ -159,7 +173,7 @@ class Structure:
         """The structure of a run of blocks (a window of a long page)."""
         return Structure(self.owner_kind[rows], self.heading[rows], self.depth[rows], self.link_chars[rows],
                          self.tags[rows], self.bits[rows], self.near_bits[rows], self.ancestors[rows],
-                         self.terms[rows], self.paths[rows])
+                         self.terms[rows], self.paths[rows], *(getattr(self, name)[rows] for name in _PAGE_FACTS))
 
     @staticmethod
     def concatenate(parts: list["Structure"]) -> "Structure":
@@ -170,10 +184,20 @@ class Structure:
             ancestors.append(part.ancestors + shift)
             shift += int(part.ancestors.max()) + 1 if len(part) else 0
         arrays = {name: np.concatenate([getattr(part, name) for part in parts]) if parts else np.zeros(0, np.int64)
-                  for name in ("owner_kind", "heading", "depth", "link_chars", "tags", "bits", "near_bits")}
+                  for name in ("owner_kind", "heading", "depth", "link_chars", "tags", "bits", "near_bits",
+                               *_PAGE_FACTS)}
         empty = np.zeros((0, 1 + ANCESTOR_LEVELS), np.int64)
         return Structure(**arrays, ancestors=np.concatenate(ancestors) if parts else empty,
                          terms=[t for part in parts for t in part.terms], paths=[p for part in parts for p in part.paths])
+
+
+_PAGE_FACTS = ("copies", "copy_rank", "copy_hidden", "copy_key", "in_title", "holds_title")
+_KEY_WORD = re.compile(r"\w+")
+
+
+def _key(text: str) -> str:
+    """A block's words, lower-cased, without punctuation: what two copies of it share."""
+    return " ".join(_KEY_WORD.findall(text.lower()))
 
 
 # What the walk does with a node: its kind, told by lexbor's numeric tag id (no tag name is built per node).
@@ -325,7 +349,10 @@ def parse_blocks(html: str | bytes) -> tuple[list[Segment], Structure]:
     # the UTF-8 selectolax would make of a str (it drops what UTF-8 cannot encode, as here)
     data = html.encode("utf-8", "ignore") if isinstance(html, str) else html
     builder = _BlockBuilder()
-    root = LexborHTMLParser(_bounded(data)).root
+    parser = LexborHTMLParser(_bounded(data))
+    root = parser.root
+    title = parser.css_first("head > title") if root is not None else None
+    title_key = _key(title.text(deep=True)) if title is not None else ""
     if root is not None:
         builder.walk(root)
     if builder.noscript and sum(map(len, builder.texts)) < NOSCRIPT_FALLBACK_CHARS:
@@ -333,8 +360,8 @@ def parse_blocks(html: str | bytes) -> tuple[list[Segment], Structure]:
         for element in builder.noscript:
             hidden.walk(element)
         if sum(map(len, hidden.texts)) > sum(map(len, builder.texts)):
-            return hidden.result()
-    return builder.result()
+            return hidden.result(title_key)
+    return builder.result(title_key)
 
 
 # A block element on the walk's path from the root, as a list (a page opens thousands):
@@ -378,8 +405,10 @@ class _BlockBuilder:
                 name_bits, element[_WORDS] = attribute_words(f"{names or ''} {ident or ''}")
                 bits |= name_bits
             if "hidden" in attributes or attributes.get("aria-hidden") == "true" or \
-                    _HIDDEN_STYLE.search(attributes.get("style") or ""):
+                    _HIDDEN_STYLE.search(attributes.get("style") or "") or (tag == "dialog" and "open" not in attributes):
                 bits |= _HIDDEN_BIT
+        elif tag == "dialog":  # a dialog is shown only when open
+            bits |= _HIDDEN_BIT
         element[_BITS] = bits
         element[_INHERITED] = bits | above
         element[_NODE] = None
@@ -534,11 +563,39 @@ class _BlockBuilder:
         return (parent[_BITS] | grand[_BITS], tuple(serials), f"<{parent[_TAG]}>", parent[_WORDS] + grand[_WORDS] + far,
                 path_above)
 
-    def result(self) -> tuple[list[Segment], Structure]:
+    def result(self, title_key: str = "") -> tuple[list[Segment], Structure]:
         n = len(self.texts)
         gap = [tag in GAP_TAGS for tag in self.owner_tags]
         segments = [Segment(text, 0, gap[i] or i == 0 or gap[i - 1], gap[i] or i == n - 1 or gap[i + 1])
                     for i, text in enumerate(self.texts)]
         rows = np.array(self.rows, dtype=np.int64).reshape(n, 8 + ANCESTOR_LEVELS)
+        hidden = (rows[:, 5] & _HIDDEN_BIT) != 0
         return segments, Structure(rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3], rows[:, 4], rows[:, 5], rows[:, 6],
-                                   rows[:, 7:].copy(), self.terms, self.paths)
+                                   rows[:, 7:].copy(), self.terms, self.paths,
+                                   *_page_facts([_key(text) for text in self.texts], hidden, title_key))
+
+
+def _page_facts(keys: list[str], hidden: np.ndarray, title_key: str) -> tuple[np.ndarray, ...]:
+    """The ``_PAGE_FACTS`` of a page's blocks, from their words (``keys``) and visibility."""
+    n = len(keys)
+    places: dict[str, list[int]] = {}
+    for i, key in enumerate(keys):
+        places.setdefault(key, []).append(i)
+    copies, rank, copy_hidden, copy_key = (np.zeros(n, np.int64) for _ in range(4))
+    for key, where in places.items():
+        if len(where) > 1 and key:
+            at = np.array(where)
+            copies[at] = len(where) - 1
+            rank[at] = np.arange(len(where))
+            shown = ~hidden[at]
+            if shown.any() and not shown.all():
+                copy_hidden[at] = np.where(shown, 1, -1)
+            copy_key[at] = where[0] + 1
+    in_title, holds_title = np.zeros(n), np.zeros(n)
+    if title_key:
+        for i, key in enumerate(keys):
+            if key and key in title_key:
+                in_title[i] = len(key) / len(title_key)
+            if key and title_key in key:
+                holds_title[i] = len(title_key) / len(key)
+    return copies, rank, copy_hidden, copy_key, in_title, holds_title

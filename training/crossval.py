@@ -12,13 +12,15 @@ alone move by several points between equally good models.
 
 It trains four models: about 6 minutes on the text track, 25 on the HTML track. On the
 HTML track, ``--compare trafilatura`` (or readability, jusText) scores an established
-extractor on the same pages beside it. ``--train-buckets 1`` or ``2`` trains each model
+extractor on the same pages beside it, and the figures of the pages with reader comments under
+an article and of those with repeated copies of their text follow the sets' (``training.page_subsets``). ``--train-buckets 1`` or ``2`` trains each model
 on fewer of the other buckets, scoring the same pages: how F1 grows with the training
 data says whether more of it, or a better design, is what a target needs.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 
 from filterkit import ContentFilter, FilterResult
@@ -30,7 +32,8 @@ from training import teasers
 from training.evaluation import BATCH_SIZE, SETS, page_type_table, set_name
 from training.examples import TRACKS, Example
 from training.html_benchmark import BASELINES, extract_each
-from training.scoring import Score, macro_score
+from training.page_subsets import subset_scores
+from training.scoring import Score, macro_score, page_scores
 from training.train import TEASER_PAGES, train, training_examples
 
 TRAINING_BUCKETS = tuple(range(1, HELD_OUT_BUCKETS))  # bucket 0 is the held-out part
@@ -81,6 +84,15 @@ def set_scores(examples: list[Example], extracted: list[str]) -> dict[str, Score
                                if cv_set_name(e) == name]) for name in CV_SETS}
 
 
+def write_pages(path: str, examples: list[Example], extracted: list[str]) -> None:
+    with open(path, "w", encoding="utf-8") as out:
+        for example, text in zip(examples, extracted):
+            precision, recall, f1 = page_scores(text, example.gold)
+            out.write(json.dumps({"source": example.source, "id": example.id,
+                                  "set": cv_set_name(example), "precision": precision,
+                                  "recall": recall, "f1": f1, "extracted": text}, ensure_ascii=False) + "\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training.crossval", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -98,6 +110,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--teaser-pages", type=int, default=TEASER_PAGES, metavar="N",
                         help=f"text track: about N generated content-farm pages, trained on and scored as their own "
                              f"set (default: {TEASER_PAGES}; 0: none)")
+    parser.add_argument("--pages-out", metavar="FILE",
+                        help="write one JSON line per scored page (source, id, set, precision, recall, F1, "
+                             "extracted text) to FILE, to compare two designs page by page")
     args = parser.parse_args(argv)
     if args.teaser_pages < 0:
         parser.error("--teaser-pages: a number of pages, 0 or more")
@@ -123,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
     for name, extract in baselines.items():
         outputs[name] = extract_each(extract, [e.text for e in examples], [e.lang for e in examples])
     scores = {extractor: set_scores(examples, texts) for extractor, texts in outputs.items()}
+    if args.pages_out:
+        write_pages(args.pages_out, examples, outputs["filterkit"])
     for name in CV_SETS:
         chosen = [i for i, e in enumerate(examples) if cv_set_name(e) == name]
         if name == GENERATED_SET and not chosen:
@@ -135,6 +152,10 @@ def main(argv: list[str] | None = None) -> int:
     generated = [(e, result) for e, result in zip(examples, results) if cv_set_name(e) == GENERATED_SET]
     if generated:
         print(teasers.drop_report(generated))
+    if args.track == "html":
+        for extractor, texts in outputs.items():
+            for name, score in subset_scores(examples, texts).items():
+                print(f"cross-validated {name:26s} {extractor:12s} {score}")
     return 0
 
 
