@@ -33,13 +33,16 @@ neighbour features.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import sparse
 
 from filterkit.analysis import Batch
 from filterkit.hashing import token_hashes
 from filterkit.html_blocks import FAMILIES, OWNER_KINDS
+
+if TYPE_CHECKING:  # imported where a batch is scored (see filterkit.features)
+    from scipy import sparse
 
 DOM_FEATURE_SET_VERSION = 8  # part of the HTML track's feature-set version (8: comment headers, copies, title)
 DOM_HASH_FEATURES = 2 ** 16
@@ -148,6 +151,8 @@ def structure_features(batch: Batch) -> np.ndarray:
 
 def dom_terms(batch: Batch) -> sparse.csr_matrix:
     """Presence of hashed class/id words and tags of each block's nearest elements, rows of unit length."""
+    from scipy import sparse
+
     terms = batch.structure.terms
     lengths = np.fromiter((len(t) for t in terms), dtype=np.int64, count=len(terms))
     hashes = token_hashes([term for block in terms for term in block]) % DOM_HASH_FEATURES

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import re
 from itertools import chain
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import sparse
 
 from filterkit.analysis import Batch
 from filterkit.characters import (BULLET, CLOSER, COLON, COMMA, DIGIT, FULL_STOP, HAN, HANGUL, KANA, LETTER, PUNCT,
@@ -30,6 +30,9 @@ from filterkit.dom_features import (DOM_FEATURE_SET_VERSION, block_link_density,
                                     core_distance, dom_terms, structure_features)
 from filterkit.hashing import token_hashes
 from filterkit.language import UNDETERMINED
+
+if TYPE_CHECKING:  # scipy.sparse is imported where a batch is scored: a process that only checks a
+    from scipy import sparse  # model's feature set (a batch's main process) never pays its 0.1-0.3 s
 
 FEATURE_SET_VERSION = 4  # the features of both tracks
 TEXT_FEATURE_SET_VERSION = 5  # the text track's: those and the list-shape features (5: added)
@@ -129,6 +132,8 @@ class HashedTerms:
         bigrams = (sequence[:-1][pair] * _BIGRAM_MIX + sequence[1:][pair]) % HASH_FEATURES
         rows = np.concatenate([np.repeat(np.arange(n), lengths), owner[:-1][pair]])
         columns = np.concatenate([hashes % HASH_FEATURES, bigrams])
+        from scipy import sparse
+
         matrix = sparse.csr_matrix((np.ones(len(columns), dtype=np.float32), (rows, columns)), shape=(n, HASH_FEATURES))
         matrix.data[:] = 1.0  # presence: a term said twice counts once
         self.matrix = matrix
@@ -142,6 +147,8 @@ _BIGRAM_MIX = 1_000_003
 
 def tfidf(terms: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
     """Rows of ``terms`` weighted by ``idf`` and scaled to unit length (empty rows stay zero)."""
+    from scipy import sparse
+
     weighted = terms.multiply(idf).tocsr()
     norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
     return sparse.diags(np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)) @ weighted
@@ -153,6 +160,8 @@ def lexical_rows(rows: sparse.csr_matrix, batch: Batch) -> sparse.csr_matrix:
     The words around a line say what it is as much as its own: the line after "Related
     stories" or before "Reply" is rarely the article.
     """
+    from scipy import sparse
+
     n = rows.shape[0]
     page_index = batch.page_index
     sides = []
@@ -174,6 +183,8 @@ class PageTerms:
     """
 
     def __init__(self, rows: sparse.csr_matrix, page_index: np.ndarray, n_pages: int):
+        from scipy import sparse
+
         coo = rows.tocoo()
         keys = page_index[coo.row].astype(np.int64) * HASH_FEATURES + coo.col
         unique, local = np.unique(keys, return_inverse=True)
