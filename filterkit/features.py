@@ -34,8 +34,7 @@ from filterkit.language import UNDETERMINED
 if TYPE_CHECKING:  # scipy.sparse is imported where a batch is scored: a process that only checks a
     from scipy import sparse  # model's feature set (a batch's main process) never pays its 0.1-0.3 s
 
-FEATURE_SET_VERSION = 4  # the features of both tracks
-TEXT_FEATURE_SET_VERSION = 5  # the text track's: those and the list-shape features (5: added)
+FEATURE_SET_VERSION = 4
 HASH_FEATURES = 2 ** 19
 TOP_LONGEST = 5  # the page's longest paragraphs stand for its topic before any scoring
 MIN_PREFIX_CHARS = 16  # a shorter paragraph is not called a truncated copy of another
@@ -43,7 +42,6 @@ NEIGHBOUR_OFFSETS = (-2, -1, 1, 2)
 SPAN_BARS = (0.5, 0.7)  # score bars of the best-run features (second pass)
 LONG_PARAGRAPH_TOKENS = 25  # a paragraph this long is prose; pages without any are lists
 MISSING = -1.0  # the value of a neighbour feature past the page's edge
-PEER_RADIUS = 4  # list-shape features compare a line with this many lines on either side
 
 # Regexes are run over all paragraphs of a batch at once, so they are written to let the
 # engine skip ahead on their first character: no IGNORECASE, no leading \b.
@@ -60,7 +58,7 @@ _PREFIX_TAIL = " \t\u3000.。…,，"  # stripped from a paragraph's end before 
 
 def feature_set_version(track: str) -> int | str:
     """The version a model of ``track`` ("text" or "html") records and is checked against."""
-    return TEXT_FEATURE_SET_VERSION if track == "text" else f"{FEATURE_SET_VERSION}+dom{DOM_FEATURE_SET_VERSION}"
+    return FEATURE_SET_VERSION if track == "text" else f"{FEATURE_SET_VERSION}+dom{DOM_FEATURE_SET_VERSION}"
 
 
 SHAPE_NAMES = (
@@ -305,51 +303,12 @@ def first_pass_features(batch: Batch, terms: HashedTerms, idf: np.ndarray, lexic
     neighbours = [shift(column, offset, page_index) for column in followed for offset in NEIGHBOUR_OFFSETS]
     windows = [window_mean(column, 3, page_index) for column in (log_tokens, shape[:, 2], lexical_score)]
     markup = []
-    if batch.structure is None:
-        markup = list_shape_features(batch, shape, n_tokens)
-    else:
+    if batch.structure is not None:
         links = block_link_density(batch)
         markup = [structure_features(batch), *container_means(lexical_score, batch, n_tokens),
                   *core_distance(lexical_score * n_tokens, batch), copy_margin(lexical_score, batch),
                   *(shift(links, offset, page_index) for offset in NEIGHBOUR_OFFSETS), window_mean(links, 3, page_index)]
     return np.column_stack([base, *neighbours, *windows, *markup, page_kind[page_index]]), page_terms
-
-
-def list_shape_features(batch: Batch, shape: np.ndarray, n_tokens: np.ndarray) -> list[np.ndarray]:
-    """Text track: how a line sits among lines shaped like it, and where it stands against the page's prose.
-
-    On a text page the markup that says "this is a list of other stories" is gone; what is
-    left is the list's shape: lines led by the same bullet or numbering, at the same
-    indentation, one after another, after the last complete paragraph of prose (long, and
-    ending a sentence, not cut), and lines ending in a space before the full stop, as cut
-    summaries do (``bilateral 。``).
-    """
-    c = batch.chars
-    page_index = batch.page_index
-    first, last, before_last = c.at(0), c.at(-1), c.at(-2)
-    symbol_lead = ((first & PUNCT) != 0) & ((first & QUOTE) == 0)
-    numbered = ((first & DIGIT) != 0) & ((c.at(1) & (PUNCT | SPACE)) != 0)
-    # The lead's kind: the symbol itself, one kind for every numbered line, 0 for a line led by a word.
-    lead = np.where(symbol_lead, c.code_at(0), np.where(numbered, -2, 0)).astype(np.float64)
-    indent = shape[:, 11]
-    lead_peers, indent_peers = np.zeros(len(batch)), np.zeros(len(batch))
-    for offset in range(-PEER_RADIUS, PEER_RADIUS + 1):
-        if offset:
-            lead_peers += (shift(lead, offset, page_index) == lead) & (lead != 0)
-            indent_peers += (shift(indent, offset, page_index) == indent) & (indent > 0)
-    ellipsis = shape[:, 6] > 0
-    spaced_stop = ((last & TERMINAL) != 0) & ((before_last & SPACE) != 0)
-    complete_prose = (n_tokens >= LONG_PARAGRAPH_TOKENS) & (shape[:, 2] > 0) & ~ellipsis & ~spaced_stop
-    position = np.arange(len(batch)) - batch.offsets[page_index] if len(batch) else np.zeros(0)
-    marked = np.where(complete_prose, position, -1).astype(np.float64)
-    last_prose = page_reduce(marked, batch.offsets, np.maximum)
-    first_prose = -page_reduce(np.where(complete_prose, -position, -np.inf).astype(np.float64), batch.offsets, np.maximum)
-    has_prose = last_prose >= 0
-    after_prose = np.where(has_prose, np.log1p(np.maximum(position - last_prose, 0)), MISSING)
-    before_prose = np.where(has_prose, np.log1p(np.maximum(first_prose - position, 0)), MISSING)
-    led = lead != 0
-    return [symbol_lead, (shift(lead, -1, page_index) == lead) & led, (shift(lead, 1, page_index) == lead) & led,
-            lead_peers, indent_peers, spaced_stop, after_prose, before_prose]
 
 
 def second_pass_features(first: np.ndarray, scores: np.ndarray, batch: Batch, page_terms: PageTerms) -> np.ndarray:

@@ -36,7 +36,7 @@ from training.examples import TRACKS, Example, as_html, from_benchmark, from_cor
 from training.teasers import teaser_examples
 
 # Generated content-farm pages (``training.teasers``) the text model learns from beside the real ones.
-TEASER_PAGES = 300
+TEASER_PAGES = 0  # generated content-farm pages in the text track's training (--teaser-pages; see docs/training.md)
 
 def _progress(iterable, **kwargs):
     from tqdm import tqdm
