@@ -53,9 +53,9 @@ def _detect(text: str) -> tuple[str, float]:
 def _detect_with(text: str, trials: int) -> tuple[str, float]:
     global _factory
     from langdetect.detector_factory import PROFILES_DIRECTORY
+    from langdetect.lang_detect_exception import LangDetectException
 
     from filterkit.language_profiles import load_factory
-    from langdetect.lang_detect_exception import LangDetectException
 
     if _factory is None:
         factory = load_factory(PROFILES_DIRECTORY)

@@ -292,9 +292,7 @@ class Steps:
         return cls(arrays)
 
     def page_kind_probabilities(self, rows: Any, kinds: Sequence[str]) -> np.ndarray:
-        """P(kind) per page row, one column per name of ``kinds``; no columns on a track without page types."""
-        if self.page_kinds_known is None:
-            return np.zeros((rows.shape[0], 0))
+        """P(kind) per page row, one column per name of ``kinds``, on a track with page types."""
         probabilities = np.zeros((rows.shape[0], len(kinds)))
         if self.page_type is not None and rows.shape[0]:
             columns = [kinds.index(str(kind)) for kind in self.page_type.classes]
