@@ -150,7 +150,7 @@ def test_long_html_pages_are_scored_in_windows_without_losing_blocks(content_fil
 
 
 def test_big_html_page_loses_no_block_and_stays_in_bounded_memory(tmp_path):
-    """Many articles in one 5 MB page (training.html_benchmark measures a 20 MB one): every block
+    """Many articles in one 5 MB page (benchmarks.html_track measures a 20 MB one): every block
     comes out, and memory stays far below what scoring the page as one piece would take."""
     html = NIGHT_MARKET.read_text(encoding="utf-8")
     body = html[html.index("<body>") + 6:html.index("</body>")]

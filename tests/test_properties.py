@@ -7,7 +7,7 @@ order. For any JSON Lines stream, the ``--jsonl`` worker and the real command wr
 exactly one strict UTF-8 JSON line per line read, in order.
 
 The suite runs a few hundred derandomized cases; ``FILTERKIT_HYPOTHESIS_EXAMPLES=N`` runs
-N per property (``python -m training.property_run``), the subprocess property then taking
+N per property (``python -m benchmarks.properties``), the subprocess property then taking
 many streams per command so that N streams go through it without N model loads.
 """
 from __future__ import annotations

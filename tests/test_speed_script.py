@@ -1,4 +1,4 @@
-"""training.speed on three pages: the shape of its figures, not their values (timings are the script's job)."""
+"""benchmarks.speed on three pages: the shape of its figures, not their values (timings are the script's job)."""
 import json
 import statistics
 
@@ -15,7 +15,7 @@ def _positive(values):
 
 @needs_shared
 def test_throughput_figures_and_ratios(tmp_path, monkeypatch):
-    from training import speed
+    from benchmarks import speed
 
     monkeypatch.setattr(speed, "MIN_ROUND_SECONDS", 0.0)  # one pass per round: shape, not timing
     out = tmp_path / "speed.json"
@@ -40,7 +40,7 @@ def test_throughput_figures_and_ratios(tmp_path, monkeypatch):
 
 @needs_shared
 def test_cold_start_figures(tmp_path):
-    from training import speed
+    from benchmarks import speed
 
     html, text = tmp_path / "page.html", tmp_path / "page.txt"
     html.write_text("<html><body><p>A short page written for this test.</p></body></html>", encoding="utf-8")
@@ -57,7 +57,7 @@ def test_cold_start_figures(tmp_path):
 
 
 def test_busy_processes_end_whatever_happens():
-    from training.speed import load
+    from benchmarks.speed import load
 
     with pytest.raises(KeyboardInterrupt):
         with load("busy", 2) as busy:

@@ -31,7 +31,7 @@ from training.corpus import CORPUS_DIR
 from training import teasers
 from training.evaluation import BATCH_SIZE, SETS, page_type_table, set_name
 from training.examples import TRACKS, Example
-from training.html_benchmark import BASELINES, extract_each
+from benchmarks.html_track import BASELINES, extract_each
 from training.page_subsets import subset_scores
 from training.scoring import Score, macro_score, page_scores
 from training.train import TEASER_PAGES, train, training_examples

@@ -1,4 +1,4 @@
-"""Peak memory of the CLI per page: ``python -m training.memory_bounds`` (issue 14, must-hold 2).
+"""Peak memory of the CLI per page: ``python -m benchmarks.memory`` (issue 14, must-hold 2).
 
 For pages of 1, 10, 50 and 100 MiB of each shape — English and Chinese prose text pages, an
 HTML page of many paragraphs, an HTML page whose one <p> holds all its text, one line of
@@ -172,7 +172,7 @@ def bound_mib(size: int, limit: int) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m training.memory_bounds", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.memory", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES_MIB), metavar="MIB")
     parser.add_argument("--shapes", nargs="+", default=list(SHAPES), choices=SHAPES)

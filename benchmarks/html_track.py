@@ -1,4 +1,4 @@
-"""filterkit's HTML track beside the established extractors: ``python -m training.html_benchmark``.
+"""filterkit's HTML track beside the established extractors: ``python -m benchmarks.html_track``.
 
 Runs filterkit and trafilatura, readability-lxml and jusText (benchmark-only
 dependencies: ``pip install -e '.[train,compare]'``) on the same held-out pages, as
@@ -22,7 +22,7 @@ from typing import Callable
 from filterkit import ContentFilter
 from filterkit.decision import describe
 from training import benchmarks
-from training.benchmark import BIG_PAGE_BYTES, COLD_RUNS, cli_run
+from benchmarks.text_track import BIG_PAGE_BYTES, COLD_RUNS, cli_run
 from training.evaluation import held_out_sets, measure, page_type_table, timed, warm_up
 from training.scoring import Score, macro_score
 
@@ -84,7 +84,7 @@ def _row(set_name: str, extractor: str, score: Score, speed: float) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m training.html_benchmark", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.html_track", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", help="model directory (default: the shipped model set)")
     parser.add_argument("--skip-cli", action="store_true", help="leave out the cold-start and 20 MB runs")

@@ -1,4 +1,4 @@
-"""How fast the DOM walk is, and proof that a change to it changed nothing: ``python -m training.dom_speed``.
+"""How fast the DOM walk is, and proof that a change to it changed nothing: ``python -m benchmarks.dom_speed``.
 
 Times ``html_blocks.parse_blocks`` alone (parse and walk, no features or model) over the
 held-out wcxb-dev pages, decoded before the clock starts: the best of ``--passes`` passes,
@@ -91,7 +91,7 @@ def speed(pages: int, passes: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m training.dom_speed", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.dom_speed", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=10**9, help="time at most this many pages (default: all)")
     parser.add_argument("--passes", type=int, default=3)

@@ -1,4 +1,4 @@
-"""The command's batch mode in parallel: ``python -m training.parallel_benchmark``.
+"""The command's batch mode in parallel: ``python -m benchmarks.parallel``.
 
 Writes the held-out benchmark pages (HTML track, ``training.evaluation.held_out_sets``) as
 JSON Lines, runs ``filterkit --jsonl --jobs 1`` and ``--jobs 2`` on them, one after the
@@ -78,7 +78,7 @@ def run(jsonl: Path, jobs: int, output: Path) -> tuple[float, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m training.parallel_benchmark", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.parallel", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=3, help="runs of each job count, alternating (default 3; 0: the memory runs only)")
     parser.add_argument("--memory", action="store_true", help="also the 30, 120 and 300 MB memory runs")

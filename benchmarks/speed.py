@@ -1,4 +1,4 @@
-"""filterkit beside trafilatura, idle and under load: ``python3 -m training.speed``.
+"""filterkit beside trafilatura, idle and under load: ``python3 -m benchmarks.speed``.
 
 Throughput, in this one process, on the same held-out pages (``training.evaluation.held_out_sets``):
 
@@ -450,7 +450,7 @@ def machine() -> dict:
 def run_all(args: argparse.Namespace) -> dict:
     """Measure what ``args`` asks for and print it as it comes; every figure, for ``--json``."""
     conditions = ("idle",) if args.no_busy else CONDITIONS
-    figures: dict = {"machine_before": machine(), "command": " ".join(["python3 -m training.speed", *args.argv])}
+    figures: dict = {"machine_before": machine(), "command": " ".join(["python3 -m benchmarks.speed", *args.argv])}
     print(f"machine before the run: {figures['machine_before']['uptime']}", flush=True)
     pages = inputs(args.pages)
     if args.profile:
@@ -475,7 +475,7 @@ def run_all(args: argparse.Namespace) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python3 -m training.speed", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python3 -m benchmarks.speed", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=ROUNDS, help=f"rounds of every measurement (default {ROUNDS})")
     parser.add_argument("--pages", type=int, help="only the first N pages of each set (a quick run)")

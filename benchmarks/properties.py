@@ -1,4 +1,4 @@
-"""The long run of the property tests: ``python -m training.property_run --examples 10000``.
+"""The long run of the property tests: ``python -m benchmarks.properties --examples 10000``.
 
 Runs tests/test_properties.py's properties (the same strategies and checks as the test
 suite) with ``--examples`` cases each, by setting ``FILTERKIT_HYPOTHESIS_EXAMPLES`` for

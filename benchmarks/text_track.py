@@ -1,4 +1,4 @@
-"""Measure filterkit on the held-out benchmark pages: ``python -m training.benchmark``.
+"""Measure filterkit on the held-out benchmark pages: ``python -m benchmarks.text_track``.
 
 Prints, per held-out set (text track), word F1 / precision / recall of filterkit beside
 two baselines (keep every block; a C4-style line filter keeping lines that end in
@@ -68,7 +68,7 @@ def cli_run(args: list[str], stdin_path: Path) -> tuple[float, int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m training.benchmark", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.text_track", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", help="model directory (default: the shipped model)")
     parser.add_argument("--skip-cli", action="store_true", help="leave out the cold-start and 20 MB runs")

@@ -1,4 +1,4 @@
-"""Web archives against JSON Lines on the same pages: ``python -m training.archive_benchmark``.
+"""Web archives against JSON Lines on the same pages: ``python -m benchmarks.archives``.
 
 Builds, in a temporary directory, a gzip WARC/1.1 archive of the held-out benchmark pages
 (``training.evaluation.held_out_sets()``) as a crawl would hold them: a warcinfo record;
@@ -68,7 +68,7 @@ def write_archive(path: Path, pages: list[BenchmarkPage]) -> None:
 
     with path.open("wb") as out:
         writer = WARCWriter(out, gzip=True, warc_version="1.1")
-        writer.write_record(writer.create_warcinfo_record(path.name, {"software": "training.archive_benchmark"}))
+        writer.write_record(writer.create_warcinfo_record(path.name, {"software": "benchmarks.archives"}))
         for page in pages:
             response(page_url(page), gzip.decompress(page.html_path.read_bytes()), "text/html")
         response("https://reports.invalid/annual.pdf", PDF, "application/pdf")
@@ -98,7 +98,7 @@ def write_archive(path: Path, pages: list[BenchmarkPage]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m training.archive_benchmark", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.archives", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", help="model directory (default: the shipped model)")
     args = parser.parse_args(argv)

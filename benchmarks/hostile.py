@@ -7,7 +7,7 @@ and checks what a crawler relies on: no "Traceback" on stderr, the documented ex
 UTF-8 JSON (NaN and Infinity refused), and no file created by a malicious model's payload.
 A case that fails is reported as FAIL in the table; this script never fixes filterkit.
 
-    python3 -m training.hostile [--only NAME] [--table docs/hostile.md]
+    python3 -m benchmarks.hostile [--only NAME] [--table docs/hostile.md]
 """
 from __future__ import annotations
 
@@ -1114,7 +1114,7 @@ def table(cases: list[Case], command: str, total: float) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python3 -m training.hostile", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python3 -m benchmarks.hostile", description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", metavar="NAME", help="run the cases whose name contains NAME")
     parser.add_argument("--table", metavar="FILE", type=Path, help="write the Markdown table here")
     args = parser.parse_args(argv)
@@ -1130,7 +1130,7 @@ def main(argv: list[str] | None = None) -> int:
     passed = sum(item.passed for item in cases)
     print(f"{passed} passed, {len(cases) - passed} failed of {len(cases)} cases in {total:.0f} s")
     if args.table:
-        command = "python3 -m training.hostile" + (f" --only {args.only}" if args.only else "") + \
+        command = "python3 -m benchmarks.hostile" + (f" --only {args.only}" if args.only else "") + \
             f" --table {args.table}"
         args.table.write_text(table(cases, command, total), encoding="utf-8")
     return 0 if passed == len(cases) else 1
