@@ -6,6 +6,9 @@ results in a shape that is easy to print, serialise or feed to the next step of 
 """
 from __future__ import annotations
 
+import math
+import numbers
+import os
 import threading
 from dataclasses import dataclass
 from itertools import islice
@@ -133,10 +136,13 @@ class ContentFilter:
         A ContentFilter pickles (a Spark or multiprocessing task can capture one): the copy
         loads its models again, lazily, where it is unpickled.
         """
-        if threshold is not None and not 0.0 <= float(threshold) <= 1.0:
-            raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
-        if max_page_bytes is not None and max_page_bytes < 1:
-            raise ValueError(f"max_page_bytes must be at least 1, got {max_page_bytes}")
+        if threshold is not None:
+            _check_number("threshold", threshold, 0.0, 1.0)
+        if max_page_bytes is not None:
+            _check_count("max_page_bytes", max_page_bytes)
+        if not isinstance(model, (str, Path, type(None))) and not hasattr(model, "predict_proba"):
+            raise TypeError(f"model must be a model directory (str or Path) or a ParagraphClassifier, "
+                            f"got {type(model).__name__}")
         self._threshold = None if threshold is None else float(threshold)
         self.max_page_bytes = max_page_bytes
         self._trust = trust
@@ -214,9 +220,10 @@ class ContentFilter:
         """
         if content_type is not None and not isinstance(page, Page):
             page = Page(page, content_type=content_type)
-        read = _read(page, encoding, _check_format(format), self.max_page_bytes)
+        read = _read(page, _check_encoding(encoding), _check_format(format), self.max_page_bytes)
         if read.error is not None:
             raise read.error
+        self.load(read.track)  # a model set without this track's model: a ModelError, not an empty result
         return self._score([read], DEFAULT_BATCH_SIZE)[0]
 
     def filter_many(self, pages: Iterable[PageInput], batch_size: int = DEFAULT_BATCH_SIZE,
@@ -229,12 +236,28 @@ class ContentFilter:
         be filtered (undecodable bytes, a page that breaks a step) gives a result with
         ``error`` set and the batch goes on; only a model that cannot be loaded raises.
         Lazy: ``pages`` may be an endless stream; at most ``batch_size`` pages are held at once.
+        A page of a track the model set has no model for gets an ``error`` result too.
+        If ``pages`` itself raises (a crawler's generator failing), the results of the pages it
+        gave before are yielded first, then its exception is raised.
+
+        Bad arguments (``batch_size``, ``encoding``, ``format``) raise at the call, before any page.
         """
         format = _check_format(format)
-        if batch_size < 1:
-            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        _check_count("batch_size", batch_size)
+        return self._filter_many(iter(pages), batch_size, _check_encoding(encoding), format)
+
+    def _filter_many(self, pages: Iterator[PageInput], batch_size: int, encoding: str | None,
+                     format: str) -> Iterator[FilterResult]:
         chunk: list[_Read] = []
-        for page in pages:
+        while True:
+            try:
+                page = next(pages)
+            except StopIteration:
+                break
+            except Exception:  # the source failed: what it gave before is not lost with it
+                if chunk:
+                    yield from self._score(chunk, batch_size)
+                raise
             chunk.append(_read(page, encoding, format, self.max_page_bytes))
             if len(chunk) >= batch_size:
                 yield from self._score(chunk, batch_size)
@@ -245,6 +268,7 @@ class ContentFilter:
     def _score(self, pages: list[_Read], batch_size: int) -> list[FilterResult]:
         """Results of a chunk of pages; a failure of the whole chunk is retried page by page, so that one
         page the pipeline cannot handle costs only its own result."""
+        pages = [self._with_model(page) for page in pages]
         good = [page for page in pages if page.error is None]
         try:
             scored = iter(self._score_pages(good, batch_size))
@@ -256,6 +280,26 @@ class ContentFilter:
             else:
                 scored = iter([self._score([page], batch_size)[0] for page in good])
         return [next(scored) if page.error is None else _failed(page, str(page.error)) for page in pages]
+
+    def _with_model(self, page: _Read) -> _Read:
+        """The page, or the page with an error when the model set has no model of its track (a set without
+        html/): that costs the pages of the missing track, one error each, not the batch."""
+        if page.error is not None or page.track in self._models or self._has_track(page.track):
+            return page
+        try:
+            self.load(page.track)  # says why, in the model's own words
+        except ModelError as error:
+            return page._replace(error=error)
+        return page
+
+    def _has_track(self, track: str) -> bool:
+        from filterkit.model_io import DEFAULT_MODEL_DIR, model_track
+
+        if not isinstance(self._source, (str, Path, type(None))):
+            return False
+        single = model_track(self._source)
+        root = Path(self._source) if self._source else DEFAULT_MODEL_DIR
+        return single == track if single else os.path.lexists(root / track)
 
     def _score_pages(self, pages: list[_Read], batch_size: int) -> list[FilterResult]:
         windows = [_windows(page.text, page.track) for page in pages]
@@ -297,32 +341,85 @@ class ContentFilter:
 
 
 def _check_format(format: str) -> str:
-    if format not in FORMATS:
+    if not isinstance(format, str) or format not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
     return format
+
+
+def _check_number(name: str, value: Any, low: float, high: float) -> None:
+    """A real number (not a bool, not NaN) within [low, high], or a TypeError/ValueError naming the argument."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
+    if not (math.isfinite(value) and low <= value <= high):
+        raise ValueError(f"{name} must be between {low:g} and {high:g}, got {value}")
+
+
+def _check_count(name: str, value: Any) -> None:
+    """A whole number of at least 1 (1.5 or True is refused, not rounded)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a whole number, got {type(value).__name__} {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1, got {value}")
+
+
+def _check_encoding(encoding: Any) -> str | None:
+    from filterkit.decoding import web_encoding
+
+    if encoding is None:
+        return None
+    if not isinstance(encoding, str):
+        raise TypeError(f"encoding must be a str (a web encoding label), got {type(encoding).__name__}")
+    if web_encoding(encoding) is None:
+        raise ValueError(f"encoding {encoding!r} is not a web encoding label (utf-8, gb18030, big5, shift_jis...)")
+    return encoding
+
+
+def _header(value: Any, name: str) -> str | None:
+    """A header value as str: bytes (as Scrapy and most HTTP libraries hand headers over) read as latin-1,
+    HTTP's own reading of header bytes; anything else but str or None is a TypeError."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value).decode("latin-1")
+    raise TypeError(f"a page's {name} is a str or bytes, got {type(value).__name__}")
 
 
 def _failed(page: _Read, error: str) -> FilterResult:
     return FilterResult((), "und", page.encoding, page.track, error=error, id=page.id)
 
 
-def _read(page: PageInput, encoding: str | None, format: str, max_bytes: int | None) -> _Read:
-    """One input page decoded and sorted onto its track; the error is kept in it, not raised."""
+def _read(page: Any, encoding: str | None, format: str, max_bytes: int | None) -> _Read:
+    """One input page decoded and sorted onto its track; the error is kept in it, not raised, whatever the
+    object handed over (a batch must not end on one odd page)."""
+    try:
+        return _read_page(page, encoding, format, max_bytes)
+    except Exception as error:  # noqa: BLE001 -- an odd object's own exception, as the page's error
+        return _Read("", "text", None, id=getattr(page, "id", None) if isinstance(page, Page) else None,
+                     error=TypeError(f"cannot read this page: {error}" if isinstance(error, (TypeError, ValueError))
+                                     else f"cannot read this page: {type(error).__name__}: {error}"))
+
+
+def _read_page(page: Any, encoding: str | None, format: str, max_bytes: int | None) -> _Read:
     from filterkit.errors import UndecodableInput
 
     if isinstance(page, tuple) and not isinstance(page, Page):
-        page = Page(*page[:1], content_type=page[1]) if len(page) == 2 else page
+        if len(page) != 2:
+            raise TypeError(f"a page tuple is (content, Content-Type), got {len(page)} items")
+        page = Page(page[0], content_type=page[1])
     if not isinstance(page, Page):
         page = Page(page)
     content, page_id = page.content, page.id
     if not isinstance(content, (str, bytes, bytearray, memoryview)):
         return _Read("", "text", None, id=page_id,
                      error=TypeError(f"a page is str or bytes, got {type(content).__name__}"))
-    encoding = page.encoding or encoding
+    if isinstance(content, (bytearray, memoryview)):
+        content = bytes(content)
+    content_type = _header(page.content_type, "content_type")
+    encoding = _header(page.encoding, "encoding") or encoding
     format = page.format if page.format != "auto" else format
-    if format not in FORMATS:
+    if not isinstance(format, str) or format not in FORMATS:
         return _Read("", "text", None, id=page_id, error=ValueError(f"format must be one of {', '.join(FORMATS)}"))
-    kind = media_type(page.content_type)
+    kind = media_type(content_type)
     if format == "auto":
         format = "html" if kind in HTML_TYPES or (kind != "text/plain" and looks_like_html(content)) else "text"
     truncated = False
@@ -336,7 +433,7 @@ def _read(page: PageInput, encoding: str | None, format: str, max_bytes: int | N
     if max_bytes is not None and len(data) > max_bytes:
         data, truncated = data[:max_bytes], True
     try:
-        text, used = decode(data, encoding, html=format == "html", content_type=page.content_type)
+        text, used = decode(data, encoding, html=format == "html", content_type=content_type)
     except UndecodableInput as error:
         return _Read("", format, None, truncated, page_id, error)
     return _Read(_valid_unicode(text), format, used, truncated, page_id)

@@ -20,7 +20,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import os
 import platform
+import stat
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -28,11 +31,17 @@ from typing import Any
 from filterkit.decision import ADAPTIVE_BAR
 from filterkit.errors import ModelError
 from filterkit.features import feature_set_version
+from filterkit.model_arrays import check_array_headers, check_arrays
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "models" / "default"
 WEIGHTS_FILE = "model.npz"
 PICKLE_FILE = "model.joblib"  # filterkit 0.2's models: loaded only with trust
 META_FILE = "meta.json"
+# Bounds on what a model directory may make us read: a meta.json that is /dev/zero or a sparse
+# 8 GB file, or an npz whose members declare gigabytes, costs no more than these. The shipped
+# models are 1.3 KB of metadata and 10 MB of arrays.
+MAX_META_BYTES = 1024 * 1024
+MAX_WEIGHTS_BYTES = 512 * 1024 * 1024
 
 
 def retrain_command(track: str) -> str:
@@ -41,11 +50,31 @@ def retrain_command(track: str) -> str:
             "and retraining')")
 
 
+def regular_file(path: Path, limit: int) -> Path:
+    """``path`` once it is known to be a regular file of at most ``limit`` bytes; a ModelError otherwise.
+
+    Checked before opening: opening a FIFO blocks until a writer comes, and /dev/zero or a
+    sparse file of gigabytes would be read whole."""
+    try:
+        status = os.stat(path)
+    except OSError as error:
+        raise ModelError(f"cannot read {path}: {error.strerror or error}") from None
+    if not stat.S_ISREG(status.st_mode):
+        raise ModelError(f"{path} is not a regular file (a pipe, a device or a folder); a model holds files")
+    if status.st_size > limit:
+        raise ModelError(f"{path} is {status.st_size:,} bytes, more than a filterkit model's {limit:,}; "
+                         "it is damaged or not a model file")
+    return path
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for chunk in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(chunk)
+    try:
+        with path.open("rb") as stream:
+            for chunk in iter(lambda: stream.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError as error:  # unreadable (permissions, I/O error): the model's fault, not the output's
+        raise ModelError(f"cannot read {path}: {error.strerror or error}") from None
     return digest.hexdigest()
 
 
@@ -82,11 +111,15 @@ _META_FIELDS = {"track": str, "versions": dict, "sha256": str, "threshold": (int
 def read_meta(directory: Path) -> dict[str, Any]:
     """The model's metadata, checked for the shape loading relies on (any other shape is a ModelError)."""
     path = Path(directory) / META_FILE
+    if not os.path.lexists(path):
+        raise ModelError(f"{directory} is not a filterkit model: it has no {META_FILE}")
+    regular_file(path, MAX_META_BYTES)
     try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ModelError(f"{directory} is not a filterkit model: it has no {META_FILE}") from None
-    except (OSError, ValueError, RecursionError) as error:
+        with open(path, "rb") as stream:
+            meta = json.loads(stream.read(MAX_META_BYTES + 1).decode("utf-8"))
+    except OSError as error:
+        raise ModelError(f"cannot read {path}: {error.strerror or error}") from None
+    except (ValueError, RecursionError) as error:
         raise ModelError(f"cannot read {path}: {error}") from None
     if not isinstance(meta, dict):
         raise ModelError(f"{path} is not a filterkit model's metadata: expected a JSON object, "
@@ -97,6 +130,10 @@ def read_meta(directory: Path) -> dict[str, Any]:
                              f"{'number' if kind == (int, float) else kind.__name__}, got {type(meta[field]).__name__}")
     if not all(isinstance(value, str) for value in meta.get("versions", {}).values()):
         raise ModelError(f"{path} is damaged: every entry of \"versions\" should be a string")
+    threshold = meta.get("threshold", 0.5)
+    if not (math.isfinite(threshold) and 0.0 <= threshold <= 1.0):  # JSON may say NaN, 1e400 (inf) or -3
+        raise ModelError(f"{path} is damaged: \"threshold\" should be a probability between 0 and 1, "
+                         f"got {threshold}")
     return meta
 
 
@@ -110,13 +147,13 @@ def trusted_location(directory: Path) -> bool:
 
 def model_directory(directory: Path, track: str) -> Path:
     """The directory of ``track``'s model: ``directory`` itself if it is one model, else its ``track`` sub-directory."""
-    return directory if (directory / META_FILE).is_file() else directory / track
+    return directory if os.path.lexists(directory / META_FILE) else directory / track
 
 
 def model_track(directory: Path | str | None) -> str | None:
     """The track of a single model directory; None for a model set."""
     directory = Path(directory) if directory else DEFAULT_MODEL_DIR
-    return read_meta(directory).get("track", "text") if (directory / META_FILE).is_file() else None
+    return read_meta(directory).get("track", "text") if os.path.lexists(directory / META_FILE) else None
 
 
 def check_model(directory: Path | str | None = None, track: str = "text", trust: bool = False) -> dict[str, Any]:
@@ -136,14 +173,20 @@ def check_model(directory: Path | str | None = None, track: str = "text", trust:
         raise ModelError(f"model {directory} was made for feature set {meta.get('feature_set_version')}, this "
                          f"filterkit computes feature set {expected}; retrain it: {retrain_command(track)}")
     weights = directory / WEIGHTS_FILE
-    if not weights.is_file():
-        if not (directory / PICKLE_FILE).is_file():
+    if not os.path.lexists(weights):
+        if not os.path.lexists(directory / PICKLE_FILE):
             raise ModelError(f"model {directory} has no {WEIGHTS_FILE}")
         weights = directory / PICKLE_FILE
         _check_pickle(directory, track, meta, trust)
+    regular_file(weights, MAX_WEIGHTS_BYTES)
     if _sha256(weights) != meta.get("sha256"):
         raise ModelError(f"{weights} does not match the SHA-256 in its {META_FILE}: the file is damaged or was "
                          f"replaced; reinstall filterkit or retrain: {retrain_command(track)}")
+    if weights.name == WEIGHTS_FILE:
+        try:
+            check_array_headers(weights, track, MAX_WEIGHTS_BYTES)
+        except ValueError as error:
+            raise ModelError(f"cannot load {weights}: {error}; retrain it: {retrain_command(track)}") from None
     return meta
 
 
@@ -173,14 +216,17 @@ def load_model(directory: Path | str | None = None, track: str = "text",
     folder = model_directory(Path(directory) if directory else DEFAULT_MODEL_DIR, track)
     from filterkit.model import ParagraphClassifier
 
-    if not (folder / WEIGHTS_FILE).is_file():
+    if not os.path.lexists(folder / WEIGHTS_FILE):
         return _load_pickle(folder / PICKLE_FILE, track), meta
     import numpy as np
 
     try:
         with np.load(folder / WEIGHTS_FILE, allow_pickle=False) as stored:
             arrays = {name: stored[name] for name in stored.files}
+        check_arrays(arrays, track)
         model = ParagraphClassifier.from_arrays(arrays, track, float(meta.get("threshold", 0.5)))
+    except OSError as error:
+        raise ModelError(f"cannot read {folder / WEIGHTS_FILE}: {error.strerror or error}") from None
     except Exception as error:  # numpy, zipfile, zlib or the tables' checks: to the user all mean a damaged file
         raise ModelError(f"cannot load {folder / WEIGHTS_FILE}: {error}; retrain it: "
                          f"{retrain_command(track)}") from None
