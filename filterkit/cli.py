@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import math
 import os
 import sys
 import time
@@ -26,6 +27,12 @@ EXIT_MODEL = 4  # model missing, damaged, untrusted or made for other versions
 EXIT_OUTPUT = 5  # output cannot be written (disk full, closed stream)
 EXIT_PIPE = 141  # the reader of our output went away (as a shell reports a process ended by SIGPIPE)
 EXIT_INTERRUPTED = 130  # Ctrl-C or SIGTERM: complete output lines only
+# Upper bounds of the numeric options: beyond them a value is a typo, not a wish, and would
+# overflow a wait (a time limit of 1e300 s) or start thousands of processes.
+MAX_JOBS = 256
+MAX_BATCH_SIZE = 100_000
+MAX_PAGE_TIMEOUT = 7 * 24 * 3600.0
+MAX_PAGE_BYTES = 2 ** 40
 
 EPILOG = """\
 input and output:
@@ -89,7 +96,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="one page: print a JSON object (main text, language, format, encoding, and every "
                         "paragraph with score, label, lang and HTML tag path)")
     output.add_argument("--jsonl", action="store_true", help="read and write JSON Lines, one page per line")
-    parser.add_argument("--threshold", type=float, metavar="P",
+    parser.add_argument("--threshold", type=_number("--threshold", 0.0, 1.0), metavar="P",
                         help="keep exactly the paragraphs with P(main) >= P (default: the model's rule: its "
                         "threshold, 0.5 for the shipped models, which on HTML pages each page lowers to the bar "
                         "of its best expected word F1; see meta.json)")
@@ -101,16 +108,48 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--format", choices=("auto", "text", "html", "warc"), default="auto",
                         help="what the input pages are (default: auto, each page's own; warc: the inputs are archives)")
     parser.add_argument("--encoding", metavar="NAME", help="decode input bytes with this encoding (a WHATWG label)")
-    parser.add_argument("--jobs", type=int, default=1, metavar="N", help="worker processes for batches (default 1)")
-    parser.add_argument("--batch-size", type=int, default=64, metavar="N", help="pages scored together (default 64)")
-    parser.add_argument("--page-timeout", type=float, metavar="S",
+    parser.add_argument("--jobs", type=_count("--jobs", MAX_JOBS), default=1, metavar="N",
+                        help="worker processes for batches (default 1)")
+    parser.add_argument("--batch-size", type=_count("--batch-size", MAX_BATCH_SIZE), default=64, metavar="N",
+                        help="pages scored together (default 64)")
+    parser.add_argument("--page-timeout", type=_number("--page-timeout", 0.0, MAX_PAGE_TIMEOUT, above=True),
+                        metavar="S",
                         help="batches: give up on a page after S seconds (its record gets an \"error\")")
-    parser.add_argument("--max-page-bytes", type=int, default=20 * 1024 * 1024, metavar="N",
+    parser.add_argument("--max-page-bytes", type=_count("--max-page-bytes", MAX_PAGE_BYTES), default=20 * 1024 * 1024,
+                        metavar="N",
                         help="cut longer pages to N bytes before filtering (default 20 MiB; the record says "
                         "\"truncated\")")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary, only errors")
     parser.add_argument("--version", action="version", version=_version())
     return parser
+
+
+def _number(option: str, low: float, high: float, above: bool = False):
+    """An argparse type: a finite number in [low, high] (or (low, high] with ``above``); NaN, inf, garbage and
+    numbers out of range are refused at parsing (exit 2), before they can fail later in a worker."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not math.isfinite(value) or value < low or value > high or (above and value == low):
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number {'above' if above else 'from'} {low:g} "
+                                             f"{'up ' if above else ''}to {high:g}")
+        return value
+    return parse
+
+
+def _count(option: str, high: int):
+    """An argparse type: a whole number from 1 to ``high``."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not 1 <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from 1 to {high:,}")
+        return value
+    return parse
 
 
 def _version() -> str:
@@ -159,9 +198,9 @@ def _single(args, out: BinaryIO) -> None:
     except FilterkitError as error:
         raise _Fail(str(error), EXIT_INPUT) from None
     if args.json:
-        out.write((records.dump(result.to_dict()) + "\n").encode("utf-8"))
+        _write(out, (records.dump(result.to_dict()) + "\n").encode("utf-8"))
     elif result.text:
-        out.write((result.text + "\n").encode("utf-8"))
+        _write(out, (result.text + "\n").encode("utf-8"))
 
 
 def _read_bytes(name: str) -> bytes:
@@ -188,10 +227,11 @@ def _start_worker(options: dict) -> None:
     content_filter = _worker["filter"] = _content_filter(options)
     _worker["options"] = options
     for track in ("text", "html"):  # loaded now, so that no page's time limit pays for loading a model
-        try:
-            content_filter.load(track)
-        except ModelError:  # a model set without this track: its pages get the error when they come
-            pass
+        if content_filter.has_model(track):  # a set without this track: its pages get an "error" each
+            try:
+                content_filter.load(track)
+            except ModelError as error:
+                raise _Fail(str(error), EXIT_MODEL) from None
     # What is loaded now lives as long as the worker: out of the collector's sight, its full
     # collections no longer walk it again and again during the batch.
     gc.freeze()
@@ -200,6 +240,8 @@ def _start_worker(options: dict) -> None:
 def _work(items: list[tuple]) -> list[tuple[str | None, bool]]:
     """(output line or None, ok) per item: a JSON line, or None where a file was written instead."""
     from filterkit import records
+    from filterkit.errors import ModelError
+    from filterkit.parallel import Fatal
 
     options = _worker["options"]
     entries: list[tuple[dict, Any]] = []
@@ -211,8 +253,11 @@ def _work(items: list[tuple]) -> list[tuple[str | None, bool]]:
         else:
             entries.append((dict(item[1]), item[2]))
     pages = [page for _, page in entries if page is not None]
-    results = iter(_worker["filter"].filter_many(pages, batch_size=options["batch_size"],
-                                                 encoding=options["encoding"], format=options["format"]))
+    try:
+        results = iter(list(_worker["filter"].filter_many(pages, batch_size=options["batch_size"],
+                                                          encoding=options["encoding"], format=options["format"])))
+    except ModelError as error:  # the model is unusable for every page: end the run once (exit 4)
+        raise Fatal(str(error)) from None
     out = []
     for record, page in entries:
         if page is not None:
@@ -391,12 +436,11 @@ def _batch(args, out: BinaryIO) -> int:
     finally:
         if progress is not None:
             progress.close()
-    out.flush()
-    if not args.quiet and sys.stderr.isatty():
+    _write(out, b"")
+    if not args.quiet and _stderr_is_terminal():
         elapsed = time.monotonic() - counts.started
-        print(f"filterkit: {counts.pages} pages in, {counts.written} out, {counts.skipped} skipped, "
-              f"{counts.errors} errors, {elapsed:.1f} s ({counts.pages / max(elapsed, 1e-9):.1f} pages/s)",
-              file=sys.stderr)
+        _tell(f"filterkit: {counts.pages} pages in, {counts.written} out, {counts.skipped} skipped, "
+              f"{counts.errors} errors, {elapsed:.1f} s ({counts.pages / max(elapsed, 1e-9):.1f} pages/s)" + "\n")
     if counts.broken:
         raise _Fail(counts.broken, EXIT_INPUT)
     return EXIT_OK
@@ -445,17 +489,15 @@ class _Progress:
             return
         self.shown = now
         rate = done / max(now - self.counts.started, 1e-9)
-        sys.stderr.write(f"\r\x1b[Kfilterkit: {done} pages, {rate:.1f} pages/s, {self.counts.errors} errors, "
-                         f"{self.counts.skipped} skipped")
-        sys.stderr.flush()
+        _tell(f"\r\x1b[Kfilterkit: {done} pages, {rate:.1f} pages/s, {self.counts.errors} errors, "
+              f"{self.counts.skipped} skipped")
 
     def close(self) -> None:
-        sys.stderr.write("\r\x1b[K")
-        sys.stderr.flush()
+        _tell("\r\x1b[K")
 
 
 def _progress(args, counts: _Counts) -> _Progress | None:
-    if args.quiet or sys.stderr is None or not sys.stderr.isatty():
+    if args.quiet or not _stderr_is_terminal():
         return None
     return _Progress(counts)
 
@@ -469,14 +511,6 @@ def _is_batch(args) -> bool:
 
 
 def _check(parser: argparse.ArgumentParser, args) -> None:
-    if args.threshold is not None and not 0.0 <= args.threshold <= 1.0:
-        parser.error("--threshold must be between 0 and 1")
-    if args.jobs < 1 or args.batch_size < 1:
-        parser.error("--jobs and --batch-size must be at least 1")
-    if args.page_timeout is not None and args.page_timeout <= 0:
-        parser.error("--page-timeout must be a positive number of seconds")
-    if args.max_page_bytes < 1:
-        parser.error("--max-page-bytes must be at least 1")
     if args.model == "":
         parser.error("--model: give a model directory")
     if args.encoding is not None:
@@ -489,7 +523,34 @@ def _check(parser: argparse.ArgumentParser, args) -> None:
         parser.error("--json is for one page; batches write JSON Lines already")
 
 
+def _stderr_is_terminal() -> bool:
+    try:
+        return sys.stderr is not None and sys.stderr.isatty()
+    except (OSError, ValueError):
+        return False
+
+
+def _keep_stderr_open() -> None:
+    """With stderr closed (``2>&-``), point file descriptor 2 at /dev/null: the next file opened would take
+    descriptor 2 otherwise, and a library's warning would be written into it; and a batch must not fail for
+    having no one to tell."""
+    try:
+        os.fstat(2)
+        return
+    except OSError:
+        pass
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        if devnull != 2:
+            os.dup2(devnull, 2)
+            os.close(devnull)
+        sys.stderr = open(2, "w", encoding="utf-8", errors="replace", closefd=False)
+    except OSError:
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
+    _keep_stderr_open()
     parser = _parser()
     args = parser.parse_args(argv)
     _check(parser, args)
@@ -497,7 +558,8 @@ def main(argv: list[str] | None = None) -> int:
     if out is None:
         print("filterkit: error: no standard output to write to", file=sys.stderr)
         return EXIT_OUTPUT
-    from filterkit.parallel import Stopped
+    from filterkit.errors import ModelError
+    from filterkit.parallel import Fatal, Stopped, WorkerError
 
     _install_stop_handler()
     try:
@@ -506,7 +568,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             _single(args, out)
             status = EXIT_OK
-        out.flush()
+        _write(out, b"")
         return status
     except _Fail as failure:
         _error(str(failure))
@@ -514,28 +576,46 @@ def main(argv: list[str] | None = None) -> int:
     except (KeyboardInterrupt, Stopped):
         try:
             out.flush()  # what is in the buffer is whole lines
-        except OSError:
+        except (OSError, ValueError):
             pass
         _quiet_output()
         return EXIT_INTERRUPTED
-    except BrokenPipeError:
+    except _OutputBroken as broken:
         _quiet_output()
-        return EXIT_PIPE
-    except OSError as error:
-        _quiet_output()
-        _error(f"cannot write the output: {error.strerror or error}")
+        if isinstance(broken.error, BrokenPipeError):
+            return EXIT_PIPE
+        _error(f"cannot write the output: {broken.error.strerror or broken.error}")
         return EXIT_OUTPUT
+    except (ModelError, WorkerError, Fatal) as error:  # only the model makes a whole run fail in a worker
+        _error(str(error))
+        return EXIT_MODEL
+    except OSError as error:  # every write goes through _write: any other OSError is one of reading the input
+        _error(f"cannot read the input: {error.strerror or error}")
+        return EXIT_INPUT
 
 
 _stopping = {"writing": False, "signal": None}
+
+
+class _OutputBroken(Exception):
+    """Writing the output failed: kept apart from OSErrors of reading, which are input errors (exit 3)."""
+
+    def __init__(self, error: OSError):
+        super().__init__(str(error))
+        self.error = error
 
 
 def _write(out: BinaryIO, data: bytes) -> None:
     """Write whole lines: a SIGTERM that arrives meanwhile takes effect once they are written."""
     _stopping["writing"] = True
     try:
-        out.write(data)
+        if data:
+            out.write(data)
         out.flush()
+    except OSError as error:
+        raise _OutputBroken(error) from None
+    except ValueError:  # stdout closed under us
+        raise _OutputBroken(OSError(9, "the output is closed")) from None
     finally:
         _stopping["writing"] = False
     if _stopping["signal"] is not None:
@@ -545,8 +625,13 @@ def _write(out: BinaryIO, data: bytes) -> None:
 
 
 def _error(message: str) -> None:
+    _tell(f"filterkit: error: {' '.join(message.split())}\n")
+
+
+def _tell(text: str) -> None:
+    """Write to stderr; a closed or broken stderr (its reader gone) is no reason to fail the run."""
     try:
-        sys.stderr.write(f"filterkit: error: {' '.join(message.split())}\n")
+        sys.stderr.write(text)
         sys.stderr.flush()
     except (OSError, ValueError, AttributeError):  # no stderr left to say it on
         pass

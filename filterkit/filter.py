@@ -284,7 +284,7 @@ class ContentFilter:
     def _with_model(self, page: _Read) -> _Read:
         """The page, or the page with an error when the model set has no model of its track (a set without
         html/): that costs the pages of the missing track, one error each, not the batch."""
-        if page.error is not None or page.track in self._models or self._has_track(page.track):
+        if page.error is not None or page.track in self._models or self.has_model(page.track):
             return page
         try:
             self.load(page.track)  # says why, in the model's own words
@@ -292,7 +292,10 @@ class ContentFilter:
             return page._replace(error=error)
         return page
 
-    def _has_track(self, track: str) -> bool:
+    def has_model(self, track: str) -> bool:
+        """Whether this filter has a model of ``track`` to load (a model set may lack html/ or text/)."""
+        if track in self._models:
+            return True
         from filterkit.model_io import DEFAULT_MODEL_DIR, model_track
 
         if not isinstance(self._source, (str, Path, type(None))):

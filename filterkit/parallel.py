@@ -12,6 +12,10 @@ What a crawler's batch needs and a plain process pool does not give:
 * a worker that dies (the OOM killer, a crash in a native library) or overruns its time
   limit is replaced, and its chunk is run again one record at a time, so that only the
   record that kills a worker again is lost: it gets ``fail(item, reason)``'s output;
+* a worker that dies while idle is replaced too, and its next chunk goes to the replacement;
+* a worker whose ``initializer`` fails (the model cannot be loaded), or whose work raises
+  ``Fatal``, stops the run with one ``WorkerError`` saying why, not a traceback per worker
+  started; any other exception of ``work`` costs the chunk's worker, as a crash would;
 * workers die with the main process (``PR_SET_PDEATHSIG``) and ignore Ctrl-C, which the
   main process handles: it stops them and leaves only complete output behind.
 """
@@ -27,14 +31,35 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 AHEAD_PER_JOB = 2  # chunks in flight or waiting for output, per worker
 _PR_SET_PDEATHSIG = 1
 _PENDING = object()  # an output not yet back
+START_ATTEMPTS = 3  # workers started in a row for one chunk before the run gives up on starting them
 
 
-class Stopped(Exception):
-    """SIGTERM (or SIGINT) arrived: stop reading, stop the workers, keep what is complete."""
+class Stopped(BaseException):
+    """SIGTERM (or SIGINT) arrived: stop reading, stop the workers, keep what is complete.
+
+    A BaseException, as KeyboardInterrupt is: the ``except Exception`` that keeps one bad page
+    from ending a batch must not swallow a stop and turn it into that page's error.
+    """
 
     def __init__(self, signum: int):
         super().__init__(signal.Signals(signum).name)
         self.signum = signum
+
+
+class Fatal(Exception):
+    """Raised by ``work`` for a failure no item is to blame for (the model turned out unusable): ends the run."""
+
+
+class WorkerError(Exception):
+    """A worker could not start (its initializer failed) or its work raised ``Fatal``: the message says why."""
+
+
+class _Failure:
+    """What a worker sends instead of outputs when its initializer or its work raised."""
+
+    def __init__(self, error: BaseException, fatal: bool):
+        self.message = str(error) or type(error).__name__
+        self.fatal = fatal
 
 
 def _die_with_parent() -> None:
@@ -51,7 +76,11 @@ def _serve(conn: Connection, initializer: Callable[..., None], initargs: tuple,
            work: Callable[[list], list]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the main process answers it
     _die_with_parent()
-    initializer(*initargs)
+    try:
+        initializer(*initargs)
+    except Exception as error:  # noqa: BLE001 -- reported once by the main process, not as a traceback here
+        conn.send(_Failure(error, fatal=True))
+        return
     conn.send(None)  # ready: a task's time limit counts from here, not from the model's loading
     while True:
         try:
@@ -61,7 +90,12 @@ def _serve(conn: Connection, initializer: Callable[..., None], initargs: tuple,
         if task is None:
             return
         key, items = task
-        conn.send((key, work(items)))
+        try:
+            outputs = work(items)
+        except Exception as error:  # noqa: BLE001 -- the chunk is lost as if the worker had crashed, said once
+            conn.send(_Failure(error, fatal=isinstance(error, Fatal)))
+            return
+        conn.send((key, outputs))
 
 
 class _Worker:
@@ -116,8 +150,20 @@ class _Pool:
         return None if self.chunk_timeout is None else time.monotonic() + self.chunk_timeout(len(items))
 
     def _give(self, worker: _Worker, key: tuple, items: list) -> None:
-        worker.task = (key, items, self._deadline(items) if worker.ready else None)
-        worker.conn.send((key, items))
+        for _ in range(START_ATTEMPTS):
+            worker.task = (key, items, self._deadline(items) if worker.ready else None)
+            try:
+                worker.conn.send((key, items))
+                return
+            except (OSError, ValueError):  # it died while idle (killed, OOM): the chunk never ran, so no item
+                worker = self._replace(worker)  # is to blame; its replacement takes it
+        raise WorkerError(f"worker processes die as soon as they start ({START_ATTEMPTS} in a row)")
+
+    def _replace(self, worker: _Worker) -> _Worker:
+        worker.stop()
+        fresh = _Worker(self.context, *self.spawn)
+        self.workers[self.workers.index(worker)] = fresh
+        return fresh
 
     def run(self, chunks: Iterator[list]) -> Iterator[list]:
         self.workers = [_Worker(self.context, *self.spawn) for _ in range(self.jobs)]
@@ -169,6 +215,10 @@ class _Pool:
                 worker.ready = True
                 worker.task = (key, items, self._deadline(items))
                 return None
+            if isinstance(answer, _Failure):
+                if answer.fatal:
+                    raise WorkerError(answer.message)
+                return self._lost(worker, f"filtering it failed ({answer.message})")
             worker.task = None
             return self._store(*answer)
         if worker.process.sentinel in ready:
@@ -180,8 +230,7 @@ class _Pool:
 
     def _lost(self, worker: _Worker, reason: str) -> None:
         (number, start), items, _ = worker.task
-        worker.stop()
-        self.workers[self.workers.index(worker)] = _Worker(self.context, *self.spawn)
+        self._replace(worker)
         if len(items) == 1:
             self._store((number, start), [self.fail(items[0], reason)])
         else:
