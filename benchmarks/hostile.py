@@ -1065,6 +1065,463 @@ print('DONE')
 """)
 
 
+# Workers, signals and options (issue 20, item 8) -------------------------------------------
+def _idle_kill(tmp: Path, checks: Checks, jobs: int, victims: int, signum: int) -> None:
+    """Feed 10 records, wait until the workers are idle, kill ``victims`` of them, feed 20 more."""
+    running = Running(["--jsonl", "--jobs", str(jobs), "--batch-size", "1"],
+                      jsonl([record(i, text=EN_TEXT) for i in range(10)]), close_stdin=False)
+    found = workers(running.process.pid, jobs)
+    running.wait_lines(6, 90)
+    time.sleep(2)  # the records read so far are done: every worker waits for work
+    if len(found) < jobs:
+        checks.fail(f"{len(found)} workers found, expected {jobs}")
+    for pid in found[:victims]:
+        try:
+            os.kill(pid, signum)
+        except ProcessLookupError:
+            checks.fail("a worker was gone before the kill")
+    time.sleep(1)
+    try:
+        running.process.stdin.write(jsonl([record(i, text=ZH_TEXT if i % 2 else EN_TEXT) for i in range(10, 30)]))
+        running.process.stdin.close()
+    except OSError:
+        checks.fail("the command stopped reading its input")
+    done = running.finish(180)
+    checks.run(done, 0)
+    out = checks.lines(done.out, 30)
+    errors = [r.get("n") for r in out if "error" in r]
+    if errors:
+        checks.fail(f"records {errors} carry an error (no record was being filtered when the workers died)")
+
+
+for name, jobs, victims, signum in (("sigkill-both-of-2", 2, 2, signal.SIGKILL), ("sigterm-one-of-3", 3, 1, signal.SIGTERM),
+                                    ("sigsegv-one-of-2", 2, 1, signal.SIGSEGV)):
+    case(f"workers-idle-{name}", f"--jobs {jobs} --batch-size 1, stdin held open: 10 records, then {victims} idle "
+         f"worker(s) sent {signal.Signals(signum).name}, then 20 more records",
+         "exit 0, 30 lines in order, none with an error")(
+        lambda tmp, checks, jobs=jobs, victims=victims, signum=signum: _idle_kill(tmp, checks, jobs, victims, signum))
+
+
+@case("workers-killed-while-loading", "--jobs 2 on 300 records, a worker SIGKILLed as soon as it exists (loading its "
+      "model)", "exit 0, 300 lines in order")
+def _killed_loading(tmp: Path, checks: Checks) -> None:
+    running = Running(["--jsonl", "--jobs", "2", "--batch-size", "4"], many_records(300))
+    found = workers(running.process.pid, 1)
+    if found:
+        os.kill(found[0], signal.SIGKILL)
+    else:
+        checks.fail("no worker found")
+    done = running.finish(240)
+    checks.run(done, 0)
+    checks.lines(done.out, 300)
+
+
+def _big_text_page(tmp: Path) -> Path:
+    path = tmp / "big.txt"
+    path.write_text(EN_TEXT * (8 * 1024 * 1024 // len(EN_TEXT)), encoding="utf-8")
+    return path
+
+
+for signal_name, signal_number in (("sigterm", signal.SIGTERM), ("sigint", signal.SIGINT)):
+    for mode in ("text", "html", "jsonl"):
+        def _single_stop(tmp: Path, checks: Checks, signal_number=signal_number, mode=mode) -> None:
+            if mode == "text":
+                args, data = [str(_big_text_page(tmp))], b""
+            elif mode == "html":
+                paragraph = "<p>" + EN_TEXT.replace("\n", " ") + "</p>"
+                path = tmp / "big.html"
+                path.write_text("<html><body>" + paragraph * (8 * 1024 * 1024 // len(paragraph)) + "</body></html>",
+                                encoding="utf-8")
+                args, data = [str(path)], b""
+            else:
+                args, data = ["--jsonl"], jsonl([record(0, text=EN_TEXT * (8 * 1024 * 1024 // len(EN_TEXT)))])
+            running = Running(args, data)
+            time.sleep(5)  # started, model loaded, inside the page (it takes 15 s or more)
+            if running.process.poll() is not None:
+                checks.fail("the page was done before the signal: make it longer")
+            running.process.send_signal(signal_number)
+            done = running.finish(60)
+            checks.run(done, 130)
+            if done.status == 0:
+                checks.fail(f"exit 0 with {len(done.out)} bytes of output: the stop was taken for a page failure")
+            if mode == "jsonl" and done.out:
+                checks.fail("a line was written for the interrupted record")
+        case(f"signal-{signal_name}-single-{mode}", f"{signal_name.upper()} 5 s into one 8 MB {mode} page "
+             f"({'--jsonl, one record' if mode == 'jsonl' else 'a file'})",
+             "exit 130, no partial output, no traceback")(_single_stop)
+
+
+OPTION_VALUES = {
+    "--page-timeout": ["nan", "inf", "-inf", "-1", "0", "1e309", "1e300", "abc", ""],
+    "--threshold": ["nan", "inf", "-0.1", "1.5", "1e400", "x"],
+    "--max-page-bytes": ["1.5", "0", "-5", "nan", "1e3", "99999999999999999999999"],
+    "--jobs": ["0", "-1", "1.5", "100000", "two"],
+    "--batch-size": ["0", "-1", "nan", "1000000000"],
+}
+for option, values in OPTION_VALUES.items():
+    def _option_values(tmp: Path, checks: Checks, option=option, values=values) -> None:
+        for value in values:
+            done = cli("--jsonl", f"{option}={value}", data=jsonl([record(0, text=EN_TEXT)]))
+            checks.run(done, 2, one_line_error=True)
+            if done.status != 2:
+                checks.note(f"{option}={value!r}: exit {done.status}")
+    case(f"option{option[1:]}-values", f"{option} = {', '.join(repr(v) for v in values)}",
+         "exit 2 for each, one sentence after the usage synopsis")(_option_values)
+
+
+for jobs in ("1", "2"):
+    def _stderr_closed(tmp: Path, checks: Checks, jobs=jobs) -> None:
+        records_file = tmp / "in.jsonl"
+        records_file.write_bytes(many_records(200))
+        done = shell(f"{' '.join(COMMAND)} --jsonl --jobs {jobs} < {quote(records_file)} 2>&-", timeout=180)
+        checks.run(done, 0)
+        checks.lines(done.out, 200)
+    case(f"stderr-closed-jobs{jobs}", f"--jsonl --jobs {jobs}, 200 records, stderr closed (2>&-)",
+         "exit 0, 200 lines")(_stderr_closed)
+
+
+@case("stderr-full-and-broken", "stderr to /dev/full: a batch, and a run that fails (bad --model); stderr a pipe "
+      "whose reader is gone: a batch with a damaged archive to report", "exit 0 / 4 / 3 as without stderr, no hang")
+def _stderr_broken(tmp: Path, checks: Checks) -> None:
+    records_file = tmp / "in.jsonl"
+    records_file.write_bytes(many_records(50))
+    done = shell(f"{' '.join(COMMAND)} --jsonl --jobs 2 < {quote(records_file)} 2>/dev/full")
+    checks.run(done, 0)
+    checks.lines(done.out, 50)
+    checks.run(shell(f"{' '.join(COMMAND)} --model {quote(tmp)} < {quote(records_file)} 2>/dev/full"), 4)
+    path, urls = truncated_warc(tmp, None)
+    process = subprocess.Popen([*COMMAND, "--format", "warc", str(path)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, cwd=ROOT, env=env())
+    process.stderr.close()  # the reader of stderr goes away before anything is said
+    try:
+        out, _ = process.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        out, _ = process.communicate()
+    checks.run(Done(process.returncode, out, b""), 3)
+    checks.lines(out, len(urls), order=[None] * len(urls))
+
+
+@case("read-errors-are-input-errors", "an input that fails with EIO when read (/proc/self/mem): one page, --jsonl "
+      "--jobs 1 and 2, and among files", "exit 3 (not 5: nothing failed to write), one sentence; among files "
+      "its own error line and exit 0")
+def _read_errors(tmp: Path, checks: Checks) -> None:
+    checks.run(cli("/proc/self/mem"), 3, one_line_error=True)
+    for jobs in ("1", "2"):
+        checks.run(cli("--jsonl", "--jobs", jobs, "/proc/self/mem"), 3, one_line_error=True)
+    page = tmp / "page.txt"
+    page.write_text(EN_TEXT, encoding="utf-8")
+    done = cli("/proc/self/mem", str(page))
+    checks.run(done, 0)
+    out = checks.lines(done.out, 2, order=[None, None])
+    if len(out) == 2 and ("error" not in out[0] or "main" not in out[1]):
+        checks.fail(f"lines {out}")
+
+
+# Model directories (issue 20, item 9) ------------------------------------------------------
+def shipped_copy(tmp: Path, name: str = "model", track: str = "text") -> Path:
+    directory = tmp / name
+    shutil.copytree(SHIPPED_TEXT_MODEL.parent / track, directory)
+    return directory
+
+
+def model_run(checks: Checks, directory: Path, *args: str, status: int = 4, timeout: float = 60) -> Done:
+    """One page with --model DIR, and its peak memory: refused with one sentence, in bounded time and memory."""
+    done, peak = measured("--model", str(directory), *args, data=EN_TEXT.encode(), timeout=timeout)
+    checks.run(done, status, one_line_error=True)
+    peak_within(checks, peak, MODEL_MB)
+    return done
+
+
+MODEL_FILE_KINDS = {
+    "fifo": lambda path: os.mkfifo(path),
+    "dev-zero": lambda path: path.symlink_to("/dev/zero"),
+    "sparse-8gb": lambda path: os.truncate(path.open("wb").name, 8 * 1024 ** 3),
+    "directory": lambda path: path.mkdir(),
+    "dangling-symlink": lambda path: path.symlink_to(path.parent / "nowhere"),
+}
+for file_name in ("meta.json", "model.npz"):
+    for kind, make in MODEL_FILE_KINDS.items():
+        def _model_file(tmp: Path, checks: Checks, file_name=file_name, make=make) -> None:
+            directory = shipped_copy(tmp)
+            (directory / file_name).unlink()
+            make(directory / file_name)
+            model_run(checks, directory, timeout=30)
+            model_run(checks, directory, "--jsonl", "--jobs", "2", timeout=60)
+        case(f"model-{file_name.split('.')[0]}-{kind}", f"--model DIR whose {file_name} is {kind.replace('-', ' ')}"
+             " (one page, and --jsonl --jobs 2)", "exit 4, one sentence, within 30 s and 400 MB")(_model_file)
+
+
+def npz_model(tmp: Path, arrays: dict | None = None, raw: bytes | None = None, track: str = "text") -> Path:
+    """A copy of the shipped ``track`` model whose model.npz holds ``arrays`` (or the bytes ``raw``), with a
+    matching SHA-256: only the checks of the arrays themselves stand between it and use."""
+    import io
+
+    import numpy as np
+
+    directory = shipped_copy(tmp, "npz-model", track)
+    if raw is None:
+        buffer = io.BytesIO()
+        np.savez(buffer, **arrays)
+        raw = buffer.getvalue()
+    (directory / "model.npz").write_bytes(raw)
+    meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
+    meta["sha256"] = hashlib.sha256(raw).hexdigest()
+    (directory / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    return directory
+
+
+def shipped_arrays(track: str = "text") -> dict:
+    import numpy as np
+
+    with np.load(SHIPPED_TEXT_MODEL.parent / track / "model.npz") as stored:
+        return dict(stored)
+
+
+def _damaged(change: Callable[[dict], None], track: str = "text") -> Callable[[], dict]:
+    def make() -> dict:
+        arrays = shipped_arrays(track)
+        change(arrays)
+        return arrays
+    return make
+
+
+def _nan_at(name: str, index: int = 0):
+    def change(arrays: dict) -> None:
+        arrays[name] = arrays[name].astype(float).copy()
+        arrays[name].flat[index] = float("nan")
+    return change
+
+
+NPZ_DAMAGE = {
+    "idf-short": lambda a: a.update(idf=a["idf"][:1000]),
+    "idf-2d": lambda a: a.update(idf=a["idf"].reshape(-1, 2)),
+    "idf-nan": _nan_at("idf", 7),
+    "coef-short": lambda a: a.update({"lexical/coef": a["lexical/coef"][:, :10]}),
+    "coef-int": lambda a: a.update({"lexical/coef": a["lexical/coef"].astype("int64")}),
+    "intercept-inf": lambda a: a.update({"lexical/intercept": a["lexical/intercept"] * float("inf")}),
+    "leaf-nan": _nan_at("first/leaf_value", 3),
+    "baseline-nan": lambda a: a.update({"first/baseline": __import__("numpy").array(float("nan"))}),
+    "feature-float": lambda a: a.update({"first/feature": a["first/feature"].astype(float)}),
+    "children-short": lambda a: a.update({"first/children": a["first/children"][:-2]}),
+    "n-features-zero": lambda a: a.update({"first/n_features": __import__("numpy").array(0)}),
+    "n-features-wrong": lambda a: a.update({"first/n_features": a["first/n_features"] + 1,
+                                            "revision0/n_features": a["revision0/n_features"] + 1}),
+    "revisions-1000": lambda a: a.update(revisions=__import__("numpy").array(1000)),
+    "revisions-0-extra-step": lambda a: a.update(revisions=__import__("numpy").array(0)),
+    "unknown-array": lambda a: a.update(extra=__import__("numpy").zeros(3)),
+    "no-roots": lambda a: a.update({"first/roots": a["first/roots"][:0]}),
+    "strings-for-idf": lambda a: a.update(idf=a["idf"].astype(str)[:10]),
+}
+for kind, change in NPZ_DAMAGE.items():
+    def _npz(tmp: Path, checks: Checks, change=change) -> None:
+        directory = npz_model(tmp, _damaged(change)())
+        model_run(checks, directory)
+        done = cli("--model", str(directory), "--jsonl", "--jobs", "2", data=many_records(20))
+        checks.run(done, 4, one_line_error=True)
+    case(f"model-npz-{kind}", f"--model DIR: the shipped text model with {kind.replace('-', ' ')}, SHA-256 matching "
+         "(one page, and --jsonl --jobs 2)", "exit 4, one sentence (never exit 0 with empty or NaN output)")(_npz)
+
+
+@case("model-npz-html-page-types-damaged", "--model DIR: the shipped HTML model with an unknown page kind, then "
+      "with page-type weights of the wrong width", "exit 4 on an HTML page, one sentence")
+def _page_types_damaged(tmp: Path, checks: Checks) -> None:
+    import numpy as np
+
+    for change in (lambda a: a.update({"page_type/known": np.array(["article", "spaceship"])}),
+                   lambda a: a.update({"page_type/coef": a["page_type/coef"][:, :100]})):
+        directory = npz_model(tmp / str(len(list(tmp.iterdir()))), _damaged(change, "html")(), track="html")
+        page = tmp / "page.html"
+        page.write_text(EN_HTML, encoding="utf-8")
+        checks.run(cli("--model", str(directory), str(page)), 4, one_line_error=True)
+
+
+def _zip_member(name: str, header_shape: tuple, data_bytes: int, compress: bool) -> bytes:
+    """An npz (zip) of one .npy member whose header declares ``header_shape`` float64 and whose data is
+    ``data_bytes`` zero bytes, deflated when ``compress`` (a zip bomb of a model file)."""
+    import io
+    import zipfile
+
+    import numpy as np
+
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": "<f8", "fortran_order": False, "shape": header_shape})
+    buffer = io.BytesIO()
+    info = zipfile.ZipInfo(name + ".npy")
+    info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
+    with zipfile.ZipFile(buffer, "w") as archive:
+        with archive.open(info, "w", force_zip64=True) as member:
+            member.write(header.getvalue())
+            block = bytes(1 << 20)
+            left = data_bytes
+            while left > 0:
+                member.write(block[:min(left, len(block))])
+                left -= len(block)
+    return buffer.getvalue()
+
+
+for kind, shape, data, compress in (("1gb-deflated-idf", (2 ** 27,), 2 ** 30, True),
+                                    ("8gb-declared-idf-little-data", (2 ** 30,), 4096, False),
+                                    ("3gb-unknown-member", (3 * 2 ** 27,), 2 ** 20, True)):
+    def _bomb(tmp: Path, checks: Checks, shape=shape, data=data, compress=compress, kind=kind) -> None:
+        raw = _zip_member("extra" if "unknown" in kind else "idf", shape, data, compress)
+        model_run(checks, npz_model(tmp, raw=raw), timeout=60)
+    case(f"model-npz-{kind}", f"--model DIR whose model.npz member declares shape {shape} float64 "
+         f"({data:,} bytes of data{', deflated' if compress else ''}), SHA-256 matching",
+         "exit 4, one sentence, peak ≤ 400 MB, nothing inflated")(_bomb)
+
+
+for value in ("NaN", "Infinity", "1e400", "-3", "1.5", "\"0.5\"", "true", "null"):
+    def _threshold(tmp: Path, checks: Checks, value=value) -> None:
+        directory = shipped_copy(tmp)
+        text = (directory / "meta.json").read_text(encoding="utf-8")
+        meta = json.loads(text)
+        (directory / "meta.json").write_text(
+            json.dumps(meta).replace(f'"threshold": {json.dumps(meta["threshold"])}', f'"threshold": {value}'),
+            encoding="utf-8")
+        model_run(checks, directory)
+    case(f"model-threshold-{value.strip(chr(34)).lower()}", f"--model DIR whose meta.json threshold is {value}",
+         "exit 4, one sentence")(_threshold)
+
+
+def model_set(tmp: Path, tracks: tuple[str, ...]) -> Path:
+    root = tmp / "set"
+    for track in tracks:
+        shutil.copytree(SHIPPED_TEXT_MODEL.parent / track, root / track)
+    return root
+
+
+for present, missing in ((("text",), "html"), (("html",), "text")):
+    for jobs in ("1", "2"):
+        def _partial_set(tmp: Path, checks: Checks, present=present, missing=missing, jobs=jobs) -> None:
+            root = model_set(tmp, present)
+            html = base64.b64encode(EN_HTML.encode()).decode()
+            lines = [record(i, text=EN_TEXT) if i % 2 else record(i, html_b64=html) for i in range(40)]
+            out = batch(checks, lines, "--model", str(root), "--jobs", jobs)
+            missing_format = "html" if missing == "html" else "text"
+            for number, line in enumerate(out):
+                wanted_error = (number % 2 == 0) == (missing_format == "html")
+                if wanted_error != ("error" in line):
+                    checks.fail(f"record {number}: {'no error' if wanted_error else line.get('error')}")
+                    break
+            page = tmp / ("page.html" if missing == "html" else "page.txt")
+            page.write_text(EN_HTML if missing == "html" else EN_TEXT, encoding="utf-8")
+            checks.run(cli("--model", str(root), str(page)), 4, one_line_error=True)
+        case(f"model-set-without-{missing}-jobs{jobs}", f"--model SET holding only {present[0]}/: 40 --jsonl records "
+             f"half text, half HTML, --jobs {jobs}; then one {missing} page",
+             f"batch exit 0, 40 lines, the {missing} records with an error; the one page exit 4, one sentence")(
+            _partial_set)
+
+
+@case("model-deleted-before-a-worker-starts", "--jobs 2 streaming records; the --model directory deleted, then a "
+      "worker killed (its replacement finds no model), then more records", "exit 4 with one sentence (no traceback "
+      "per worker started), complete lines before it, in order")
+def _deleted(tmp: Path, checks: Checks) -> None:
+    directory = shipped_copy(tmp)
+    running = Running(["--jsonl", "--jobs", "2", "--batch-size", "1", "--model", str(directory)],
+                      jsonl([record(i, text=EN_TEXT) for i in range(10)]), close_stdin=False)
+    found = workers(running.process.pid, 2)
+    running.wait_lines(6, 90)
+    time.sleep(2)
+    shutil.rmtree(directory)
+    for pid in found[:1]:
+        os.kill(pid, signal.SIGKILL)
+    time.sleep(1)
+    try:
+        running.process.stdin.write(jsonl([record(i, text=EN_TEXT) for i in range(10, 30)]))
+        running.process.stdin.close()
+    except OSError:
+        pass
+    done = running.finish(120)
+    checks.run(done, {0, 4}, one_line_error=True)
+    count = done.out.count(b"\n")
+    checks.lines(done.out, count)
+    if done.status == 0 and count != 30:
+        checks.fail(f"exit 0 with {count} lines for 30 records")
+    checks.note(f"exit {done.status}, {count} lines")
+
+
+@case("model-workers-fail-to-load", "--jobs 2 with a model whose headers pass but whose leaf values are NaN "
+      "(refused when a worker loads it)", "exit 4, one sentence once (not one per worker)")
+def _workers_fail(tmp: Path, checks: Checks) -> None:
+    directory = npz_model(tmp, _damaged(_nan_at("revision0/leaf_value", 5))())
+    done = cli("--model", str(directory), "--jsonl", "--jobs", "2", data=many_records(40))
+    checks.run(done, 4, one_line_error=True)
+
+
+# The API's bad inputs (issue 20, item 10) -------------------------------------------------
+api_case("api-filter-many-odd-pages", "filter_many over bytes Content-Type, memoryview, bytearray, encoding=5, "
+         "(bytes, bytes), 3-tuple, None, object(), 5, format=5, bytes encoding, content_type=5, a list",
+         "13 results in order, the odd ones with .error, no exception", f"""
+html = {EN_HTML!r}
+zh = {ZH_HTML!r}.format(charset='gbk').encode('gb18030')
+pages = [Page(zh, content_type=b'text/html; charset=gbk'), memoryview(html.encode()), bytearray(html.encode()),
+         Page(html, encoding=5), (zh, b'text/html; charset=gbk'), (1, 2, 3), None, object(), 5,
+         Page(html, format=5), Page(zh, encoding=b'gbk'), Page(html, content_type=5), [html]]
+results = list(cf.filter_many(pages, batch_size=4))
+want = [True, True, True, False, True, False, False, False, False, False, True, False, False]
+if len(results) != len(pages): print('FAIL', len(results), 'results for', len(pages), 'pages')
+else:
+    got = [r.error is None for r in results]
+    if got != want: print('FAIL ok pattern', got)
+    for number in (0, 4, 10):
+        if {ZH_SENTENCE!r} not in results[number].text: print('FAIL page', number, 'misread', results[number].encoding)
+print('DONE')
+""")
+api_case("api-filter-many-source-raises", "a source generator raising after 70 pages (batch 64), after 3, and at once",
+         "70 / 3 / 0 results yielded, then the source's own exception", f"""
+class Broken(Exception): pass
+for count in (70, 3, 0):
+    def source():
+        for i in range(count): yield {EN_TEXT!r}
+        raise Broken('the crawl failed')
+    results = []
+    try:
+        for result in cf.filter_many(source(), batch_size=64): results.append(result)
+    except Broken: pass
+    else: print('FAIL the exception was swallowed')
+    if len(results) != count: print('FAIL', len(results), 'results for', count, 'pages consumed')
+print('DONE')
+""")
+api_case("api-arguments-refused-at-the-call", "ContentFilter(max_page_bytes=1.5/0/True/'9'), threshold=nan/inf/-3/'0.5', "
+         "model=5; filter_many(batch_size=0/1.5/True, encoding=5/'rot13', format='x'/5)",
+         "TypeError or ValueError naming the argument at the call, before any page", f"""
+cases = [('max_page_bytes', dict(max_page_bytes=1.5)), ('max_page_bytes', dict(max_page_bytes=0)),
+         ('max_page_bytes', dict(max_page_bytes=True)), ('max_page_bytes', dict(max_page_bytes='9')),
+         ('threshold', dict(threshold=float('nan'))), ('threshold', dict(threshold=float('inf'))),
+         ('threshold', dict(threshold=-3)), ('threshold', dict(threshold='0.5')), ('model', dict(model=5))]
+for name, arguments in cases:
+    try: ContentFilter(**arguments)
+    except (TypeError, ValueError) as error:
+        if name not in str(error): print('FAIL', arguments, 'error does not name', name, ':', error)
+    else: print('FAIL accepted', arguments)
+calls = [('batch_size', dict(batch_size=0)), ('batch_size', dict(batch_size=1.5)), ('batch_size', dict(batch_size=True)),
+         ('encoding', dict(encoding=5)), ('encoding', dict(encoding='rot13')), ('format', dict(format='x')),
+         ('format', dict(format=5))]
+for name, arguments in calls:
+    try: cf.filter_many([{EN_TEXT!r}], **arguments)
+    except (TypeError, ValueError) as error:
+        if name not in str(error): print('FAIL', arguments, 'error does not name', name, ':', error)
+    else: print('FAIL accepted at the call', arguments)
+print('DONE')
+""")
+api_case("api-model-set-without-html", "ContentFilter(set with text/ only): filter_many([text, html, text]); "
+         "filter(html page)", "3 results, the HTML one with .error; filter raises ModelError", f"""
+import shutil, tempfile, pathlib
+from filterkit import ModelError
+root = pathlib.Path(tempfile.mkdtemp()) / 'set'
+shutil.copytree({str(SHIPPED_TEXT_MODEL)!r}, root / 'text')
+partial = ContentFilter(root)
+results = list(partial.filter_many([{EN_TEXT!r}, {EN_HTML!r}, {ZH_TEXT!r}]))
+if [r.error is None for r in results] != [True, False, True]: print('FAIL', [r.error for r in results])
+try: partial.filter({EN_HTML!r})
+except ModelError: pass
+else: print('FAIL filter of an HTML page returned a result')
+shutil.rmtree(root.parent)
+print('DONE')
+""")
+
+
 # -- running and the table -----------------------------------------------------------------
 def run_case(item: Case, base: Path) -> None:
     pwned = base / "pwned"
