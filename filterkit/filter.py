@@ -164,7 +164,7 @@ class ContentFilter:
             return
         single = model_track(self._source)
         root = Path(self._source) if self._source else DEFAULT_MODEL_DIR
-        tracks = [single] if single else [track for track in ("text", "html") if (root / track).is_dir()]
+        tracks = [single] if single else [track for track in ("text", "html") if os.path.lexists(root / track)]
         for track in tracks or ["text"]:
             check_model(self._source, track, self._trust)
 
@@ -220,7 +220,7 @@ class ContentFilter:
         """
         if content_type is not None and not isinstance(page, Page):
             page = Page(page, content_type=content_type)
-        read = _read(page, _check_encoding(encoding), _check_format(format), self.max_page_bytes)
+        read = _read(page, encoding, _check_format(format), self.max_page_bytes)
         if read.error is not None:
             raise read.error
         self.load(read.track)  # a model set without this track's model: a ModelError, not an empty result
