@@ -73,9 +73,11 @@ exit status:
   0 success (in batch modes even when some records carry an "error")
   2 bad options
   3 input that cannot be read or decoded, or an archive damaged part-way (all before it is written)
-  4 the model cannot be loaded (missing, damaged, or made for other versions)
+  4 the model cannot be loaded (missing, damaged, or made for other versions), also by a
+    worker part-way through a batch (the lines before it are complete); a model set without
+    a track's model gives each page of that track an "error" in a batch, exit 4 for one page
   5 output that cannot be written (disk full, closed stream)
-  130 interrupted (Ctrl-C, SIGTERM): only complete output lines were written
+  130 interrupted (Ctrl-C, SIGTERM, also during one page): only complete output lines were written
   141 the output's reader went away (a closed pipe)
 """
 
