@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 
 THREADS_VARIABLE = "FILTERKIT_THREADS"
+MAX_THREADS = 1024  # more is a typo, and would overflow the C int the libraries take
 
 
 def native_threads() -> int | None:
@@ -22,7 +23,7 @@ def native_threads() -> int | None:
         count = int(value)
     except ValueError:
         return 1
-    return count if count > 0 else None
+    return min(count, MAX_THREADS) if count > 0 else None
 
 
 def limit_native_threads() -> None:
