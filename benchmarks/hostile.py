@@ -1116,6 +1116,21 @@ def _killed_loading(tmp: Path, checks: Checks) -> None:
     checks.lines(done.out, 300)
 
 
+def catches_sigterm(pid: int, timeout: float = 60) -> bool:
+    """Wait until the process has its own SIGTERM handler (SigCgt in /proc), i.e. filterkit's main has begun."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            return False
+        caught = next((int(line.split()[1], 16) for line in status.splitlines() if line.startswith("SigCgt:")), 0)
+        if caught & (1 << (signal.SIGTERM - 1)):
+            return True
+        time.sleep(0.05)
+    return False
+
+
 def _big_text_page(tmp: Path) -> Path:
     path = tmp / "big.txt"
     path.write_text(EN_TEXT * (8 * 1024 * 1024 // len(EN_TEXT)), encoding="utf-8")
@@ -1136,7 +1151,9 @@ for signal_name, signal_number in (("sigterm", signal.SIGTERM), ("sigint", signa
             else:
                 args, data = ["--jsonl"], jsonl([record(0, text=EN_TEXT * (8 * 1024 * 1024 // len(EN_TEXT)))])
             running = Running(args, data)
-            time.sleep(5)  # started, model loaded, inside the page (it takes 15 s or more)
+            if not catches_sigterm(running.process.pid):
+                checks.fail("the command never installed its SIGTERM handler")
+            time.sleep(2)  # the model loaded (under a second), inside the page (which takes 5 s or more)
             if running.process.poll() is not None:
                 checks.fail("the page was done before the signal: make it longer")
             running.process.send_signal(signal_number)
@@ -1146,7 +1163,7 @@ for signal_name, signal_number in (("sigterm", signal.SIGTERM), ("sigint", signa
                 checks.fail(f"exit 0 with {len(done.out)} bytes of output: the stop was taken for a page failure")
             if mode == "jsonl" and done.out:
                 checks.fail("a line was written for the interrupted record")
-        case(f"signal-{signal_name}-single-{mode}", f"{signal_name.upper()} 5 s into one 8 MB {mode} page "
+        case(f"signal-{signal_name}-single-{mode}", f"{signal_name.upper()} 2 s into one 8 MB {mode} page "
              f"({'--jsonl, one record' if mode == 'jsonl' else 'a file'})",
              "exit 130, no partial output, no traceback")(_single_stop)
 

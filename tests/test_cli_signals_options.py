@@ -44,12 +44,24 @@ def test_an_input_that_fails_to_read_is_an_input_error_not_an_output_error(args)
     assert done.stderr.count(b"\n") == 1 and b"write" not in done.stderr
 
 
+def _catches_sigterm(pid, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with open(f"/proc/{pid}/status") as status:
+            caught = next(int(line.split()[1], 16) for line in status if line.startswith("SigCgt:"))
+        if caught & (1 << (signal.SIGTERM - 1)):
+            return True
+        time.sleep(0.05)
+    return False
+
+
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_a_stop_during_one_page_exits_130_not_0(tmp_path, signum):
     page = tmp_path / "long.txt"
     page.write_text(TEXT * 40000)  # takes several seconds
     process = subprocess.Popen([*COMMAND, str(page)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(4)
+    assert _catches_sigterm(process.pid)  # filterkit's main has begun: a signal before it is Python's default's
+    time.sleep(2)
     assert process.poll() is None, "the page was done before the signal"
     process.send_signal(signum)
     out, err = process.communicate(timeout=60)
