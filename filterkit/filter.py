@@ -397,9 +397,9 @@ def _read(page: Any, encoding: str | None, format: str, max_bytes: int | None) -
     try:
         return _read_page(page, encoding, format, max_bytes)
     except Exception as error:  # noqa: BLE001 -- an odd object's own exception, as the page's error
-        return _Read("", "text", None, id=getattr(page, "id", None) if isinstance(page, Page) else None,
-                     error=TypeError(f"cannot read this page: {error}" if isinstance(error, (TypeError, ValueError))
-                                     else f"cannot read this page: {type(error).__name__}: {error}"))
+        said = error if isinstance(error, (TypeError, ValueError)) else f"{type(error).__name__}: {error}"
+        return _Read("", "text", None, id=page.id if isinstance(page, Page) else None,
+                     error=TypeError(f"cannot read this page: {said}"))
 
 
 def _read_page(page: Any, encoding: str | None, format: str, max_bytes: int | None) -> _Read:
