@@ -98,7 +98,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="one page: print a JSON object (main text, language, format, encoding, and every "
                         "paragraph with score, label, lang and HTML tag path)")
     output.add_argument("--jsonl", action="store_true", help="read and write JSON Lines, one page per line")
-    parser.add_argument("--threshold", type=_number("--threshold", 0.0, 1.0), metavar="P",
+    parser.add_argument("--threshold", type=_number(0.0, 1.0), metavar="P",
                         help="keep exactly the paragraphs with P(main) >= P (default: the model's rule: its "
                         "threshold, 0.5 for the shipped models, which on HTML pages each page lowers to the bar "
                         "of its best expected word F1; see meta.json)")
@@ -110,14 +110,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--format", choices=("auto", "text", "html", "warc"), default="auto",
                         help="what the input pages are (default: auto, each page's own; warc: the inputs are archives)")
     parser.add_argument("--encoding", metavar="NAME", help="decode input bytes with this encoding (a WHATWG label)")
-    parser.add_argument("--jobs", type=_count("--jobs", MAX_JOBS), default=1, metavar="N",
+    parser.add_argument("--jobs", type=_count(MAX_JOBS), default=1, metavar="N",
                         help="worker processes for batches (default 1)")
-    parser.add_argument("--batch-size", type=_count("--batch-size", MAX_BATCH_SIZE), default=64, metavar="N",
+    parser.add_argument("--batch-size", type=_count(MAX_BATCH_SIZE), default=64, metavar="N",
                         help="pages scored together (default 64)")
-    parser.add_argument("--page-timeout", type=_number("--page-timeout", 0.0, MAX_PAGE_TIMEOUT, above=True),
+    parser.add_argument("--page-timeout", type=_number(0.0, MAX_PAGE_TIMEOUT, above=True),
                         metavar="S",
                         help="batches: give up on a page after S seconds (its record gets an \"error\")")
-    parser.add_argument("--max-page-bytes", type=_count("--max-page-bytes", MAX_PAGE_BYTES), default=20 * 1024 * 1024,
+    parser.add_argument("--max-page-bytes", type=_count(MAX_PAGE_BYTES), default=20 * 1024 * 1024,
                         metavar="N",
                         help="cut longer pages to N bytes before filtering (default 20 MiB; the record says "
                         "\"truncated\")")
@@ -126,7 +126,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _number(option: str, low: float, high: float, above: bool = False):
+def _number(low: float, high: float, above: bool = False):
     """An argparse type: a finite number in [low, high] (or (low, high] with ``above``); NaN, inf, garbage and
     numbers out of range are refused at parsing (exit 2), before they can fail later in a worker."""
     def parse(text: str) -> float:
@@ -141,7 +141,7 @@ def _number(option: str, low: float, high: float, above: bool = False):
     return parse
 
 
-def _count(option: str, high: int):
+def _count(high: int):
     """An argparse type: a whole number from 1 to ``high``."""
     def parse(text: str) -> int:
         try:

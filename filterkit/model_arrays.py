@@ -49,7 +49,7 @@ def expected(name: str, track: str) -> tuple[str, tuple]:
     match = _STEP.fullmatch(name)
     if match:
         step, array = match.groups()
-        if step in ("first",) or step.startswith("revision"):
+        if step == "first" or step.startswith("revision"):
             if array in _TREE:
                 return _TREE[array]
         elif step == "lexical" and array in _LINEAR:
