@@ -11,13 +11,23 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import re
+import stat
 import sys
 import time
+from collections import Counter
+from fnmatch import fnmatch
 from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO, Iterator
 
-ARCHIVE_SNIFF_BYTES = 1024  # a gzip member's first 64 bytes may hold fewer than the 8 of "WARC/1.1"
+from filterkit.inputs import (Peeked, is_archive_file, is_regular_file, looks_like_warc, not_a_page, read_head,
+                              read_up_to)
+
+STDIN_NAME = "stdin"  # what a page or archive read from stdin is named under --output-dir (stdin.txt)
+SKIP_REASONS_SHOWN = 5  # reasons named in an archive's line of skipped records
+RECORD_NAME_CHARS = 80  # of a record id or URL, in the name of the record's file under --output-dir
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")  # characters replaced in a file name made from a record id or URL
 CHUNK_BYTES = 4 * 1024 * 1024  # input per chunk of a batch (pages of a chunk are held and scored together)
 EXIT_OK = 0  # done (in batch modes also when some records carry an "error")
 EXIT_USAGE = 2  # bad options
@@ -83,7 +93,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--input-dir", action="append", default=[], metavar="DIR",
                         help="a folder whose files (all levels down) are pages (repeatable)")
     parser.add_argument("--output-dir", metavar="DIR", type=Path,
-                        help="write one main-text file per input page, at the same relative path")
+                        help="write one main-text file per input page, at the same relative path (several inputs: "
+                        "each under its own name; archives: one file per page record)")
+    parser.add_argument("--glob", action="append", default=[], metavar="PATTERN",
+                        help="in folders, only the files whose name or relative path matches PATTERN, e.g. "
+                        "'*.html' (repeatable)")
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true",
                         help="one page: print a JSON object (main text, language, format, encoding, and every "
@@ -145,12 +159,15 @@ def _options(args) -> dict:
 
 
 # -- one page ------------------------------------------------------------------------------
-def _single(args, out: BinaryIO) -> None:
+def _single(args, out: BinaryIO, streams: dict[str, Peeked]) -> None:
     from filterkit import records
     from filterkit.errors import FilterkitError, ModelError
 
     name = args.inputs[0] if args.inputs else "-"
-    data = _read_bytes(name)
+    try:
+        data = _read_page(name, streams, args.max_page_bytes)
+    except OSError as error:
+        raise _Fail(f"cannot read {_shown(name)}: {error.strerror or error}", EXIT_INPUT) from None
     content_filter = _content_filter(_options(args))
     try:
         result = content_filter.filter(data, encoding=args.encoding, format=_options(args)["format"])
@@ -158,23 +175,51 @@ def _single(args, out: BinaryIO) -> None:
         raise _Fail(str(error), EXIT_MODEL) from None
     except FilterkitError as error:
         raise _Fail(str(error), EXIT_INPUT) from None
+    if result.truncated:
+        _note(args, f"{_shown(name)} is longer than --max-page-bytes: its first {args.max_page_bytes} bytes "
+              "were filtered")
     if args.json:
         out.write((records.dump(result.to_dict()) + "\n").encode("utf-8"))
     elif result.text:
         out.write((result.text + "\n").encode("utf-8"))
 
 
-def _read_bytes(name: str) -> bytes:
-    try:
-        if name == "-":
-            return sys.stdin.buffer.read() if sys.stdin is not None else b""
-        with open(name, "rb") as stream:
-            return stream.read()
-    except OSError as error:
-        raise _Fail(f"cannot read {'standard input' if name == '-' else name}: {error.strerror or error}",
-                    EXIT_INPUT) from None
-    except ValueError:  # stdin closed
-        return b""
+def _read_page(name: str, streams: dict[str, Peeked], max_bytes: int) -> bytes:
+    """A page's bytes, read no further than one byte past the cut (the filter then cuts and says so):
+    a huge file or an endless device (a link to /dev/zero) costs no more than a page."""
+    if name in streams:
+        return read_up_to(streams[name], max_bytes + 1)
+    with open(name, "rb") as stream:
+        return read_up_to(stream, max_bytes + 1)
+
+
+def _shown(name: str) -> str:
+    return "standard input" if name == "-" else name
+
+
+def _streams(args) -> dict[str, Peeked]:
+    """The inputs that can be read only once (stdin, pipes, FIFOs, devices), opened now and their first bytes
+    peeked, so that telling an archive from a page reads them once and loses nothing."""
+    streams: dict[str, Peeked] = {}
+    for name in _named_inputs(args):
+        if name in streams or (name != "-" and (os.path.isdir(name) or is_regular_file(name)
+                                                 or not os.path.exists(name))):
+            continue
+        try:
+            if name == "-":
+                streams[name] = Peeked(sys.stdin.buffer if sys.stdin is not None else None)
+            else:
+                streams[name] = Peeked(open(name, "rb"))
+        except ValueError:  # stdin closed
+            streams[name] = Peeked(None)
+        except OSError as error:
+            raise _Fail(f"cannot read {_shown(name)}: {error.strerror or error}", EXIT_INPUT) from None
+    return streams
+
+
+def _named_inputs(args) -> list[str]:
+    """The PATHs, or stdin ("-") when neither PATHs nor --input-dir are given."""
+    return args.inputs or ([] if args.input_dir else ["-"])
 
 
 # -- batches: work items and what a worker does with them ----------------------------------
@@ -202,19 +247,19 @@ def _work(items: list[tuple]) -> list[tuple[str | None, bool]]:
     from filterkit import records
 
     options = _worker["options"]
-    entries: list[tuple[dict, Any]] = []
+    entries: list[tuple[dict, Any, str | None]] = []
     for item in items:
         if item[0] == "record":
-            entries.append(records.parse(item[1], options["format"]))
+            entries.append((*records.parse(item[1], options["format"]), None))
         elif item[0] == "file":
-            entries.append(_file_entry(item[1], item[2], options["format"]))
+            entries.append((*_file_entry(item[1], item[2], options["format"], options["max_page_bytes"]), item[3]))
         else:
-            entries.append((dict(item[1]), item[2]))
-    pages = [page for _, page in entries if page is not None]
+            entries.append((dict(item[1]), item[2], item[3]))
+    pages = [page for _, page, _ in entries if page is not None]
     results = iter(_worker["filter"].filter_many(pages, batch_size=options["batch_size"],
                                                  encoding=options["encoding"], format=options["format"]))
     out = []
-    for record, page in entries:
+    for record, page, target in entries:
         if page is not None:
             result = next(results)
             if result.error is not None:
@@ -223,8 +268,8 @@ def _work(items: list[tuple]) -> list[tuple[str | None, bool]]:
                 record.update(main=result.text, lang=result.lang)
                 if result.truncated:
                     record["truncated"] = True
-        if options["output_dir"] and "path" in record:
-            out.append(_write_text(record, options["output_dir"]))
+        if options["output_dir"] and target is not None:
+            out.append(_write_text(record, options["output_dir"], target))
         else:
             out.append((records.dump(record), "error" not in record))
     _release_memory()
@@ -242,30 +287,31 @@ def _release_memory() -> None:
         pass
 
 
-def _file_entry(path: str, relative: str, page_format: str) -> tuple[dict, Any]:
+def _file_entry(path: str, fields: dict, page_format: str, max_bytes: int) -> tuple[dict, Any]:
     from filterkit.filter import Page
 
-    record = {"path": relative}
+    record = dict(fields)
     try:
         with open(path, "rb") as stream:
-            return record, Page(stream.read(), format=page_format)
+            return record, Page(read_up_to(stream, max_bytes + 1), format=page_format)
     except OSError as error:
-        record["error"] = f"cannot read {relative}: {error.strerror or error}"
+        record["error"] = f"cannot read {record['path']}: {error.strerror or error}"
         return record, None
 
 
-def _write_text(record: dict, output_dir: str) -> tuple[str | None, bool]:
+def _write_text(record: dict, output_dir: str, target: str) -> tuple[str | None, bool]:
     """Write a page's main text under the output folder; an error is still a JSON line on stdout."""
     from filterkit import records
 
     if "error" in record:
         return records.dump(record), False
-    target = Path(output_dir) / f"{record['path']}.txt"
+    path = Path(output_dir) / f"{target}.txt"
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(record["main"] + "\n" if record["main"] else "", encoding="utf-8")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(record["main"] + "\n" if record["main"] else "", encoding="utf-8")
     except OSError as error:
-        return records.dump({"path": record["path"], "error": f"cannot write {target}: {error.strerror}"}), False
+        return records.dump({**{key: value for key, value in record.items() if key not in ("main", "lang")},
+                             "error": f"cannot write {path}: {error.strerror}"}), False
     return None, True
 
 
@@ -277,7 +323,7 @@ def _failed_item(item: tuple, reason: str) -> tuple[str, bool]:
         record = {key: value for key, value in record.items() if key not in ("text", "html", "html_b64")} \
             if "error" not in record else record
     elif item[0] == "file":
-        record = {"path": item[2]}
+        record = dict(item[2])
     else:
         record = dict(item[1])
     record["error"] = f"cannot filter this page: {reason}"
@@ -288,25 +334,28 @@ def _failed_item(item: tuple, reason: str) -> tuple[str, bool]:
 class _Counts:
     def __init__(self) -> None:
         self.pages = self.written = self.skipped = self.errors = 0
+        self.broken = 0  # archives damaged and folders or streams unreadable, each said on stderr
         self.started = time.monotonic()
-        self.broken: str | None = None  # where an archive broke
 
 
-def _batch_items(args, counts: _Counts) -> Iterator[tuple]:
+# An item is ("record", JSON line), ("file", path, fields, target) read by the worker, or ("page", fields, page,
+# target) read here (None for a page that could not be read: its fields carry the "error"). ``target`` is where
+# --output-dir puts the page's text (a relative path, without ".txt"); None for JSON Lines records.
+def _batch_items(args, counts: _Counts, streams: dict[str, Peeked], roots: dict[str, str]) -> Iterator[tuple]:
     if args.jsonl:
         for name in args.inputs or ["-"]:
             if os.path.isdir(name):
-                yield from _folder_items(name, args, counts)
+                yield from _folder_items(name, args, counts, roots[name])
                 continue
             yield from _lines(name)
         return
-    for name in args.inputs:
-        if os.path.isdir(name):
-            yield from _folder_items(name, args, counts)
+    for name in _named_inputs(args):
+        if name not in streams and os.path.isdir(name):
+            yield from _folder_items(name, args, counts, roots[name])
         else:
-            yield from _path_items(name, os.path.basename(name), args, counts)
+            yield from _named_items(name, args, counts, streams, roots[name])
     for folder in args.input_dir:
-        yield from _folder_items(folder, args, counts)
+        yield from _folder_items(folder, args, counts, roots[folder])
 
 
 def _lines(name: str) -> Iterator[tuple]:
@@ -321,59 +370,198 @@ def _lines(name: str) -> Iterator[tuple]:
             yield ("record", line)
 
 
-def _folder_items(folder: str, args, counts: _Counts) -> Iterator[tuple]:
-    if not os.path.isdir(folder):
-        raise _Fail(f"cannot read {folder}: not a folder", EXIT_INPUT)
-    root = Path(folder)
-    for directory, subdirectories, files in os.walk(folder):
-        subdirectories.sort()
-        for name in sorted(files):
-            path = Path(directory) / name
-            yield from _path_items(str(path), str(path.relative_to(root)), args, counts)
+def _named_items(name: str, args, counts: _Counts, streams: dict[str, Peeked], root: str) -> Iterator[tuple]:
+    """A PATH of the command line (or stdin): an archive, or one page whose "path" is the name as given."""
+    fields = {"path": name}
+    target = root.rstrip("/") or _root_name(name)
+    if name in streams:
+        stream = streams[name]
+        if args.format == "warc" or looks_like_warc(stream.head):
+            yield from _archive_items(stream, _shown(name), args, counts, root)
+            return
+        try:
+            data = read_up_to(stream, args.max_page_bytes + 1)
+        except OSError as error:
+            yield ("page", {**fields, "error": f"cannot read {_shown(name)}: {error.strerror or error}"}, None, target)
+            return
+        from filterkit.filter import Page
 
-
-def _path_items(path: str, relative: str, args, counts: _Counts) -> Iterator[tuple]:
-    if args.format == "warc" or _is_archive(path):
-        yield from _archive_items(path, relative, counts)
+        yield ("page", fields, Page(data), target)
+    elif args.format == "warc" or is_archive_file(name):
+        yield from _archive_items(name, name, args, counts, root)
     else:
-        yield ("file", path, relative)
+        yield ("file", name, fields, target)
 
 
-def _is_archive(path: str) -> bool:
-    from filterkit.archives import looks_like_warc
+def _folder_items(folder: str, args, counts: _Counts, root: str) -> Iterator[tuple]:
+    """The files under ``folder``, all levels down, sorted: pages and archives, told by their content.
 
+    What is not a regular file (a FIFO, a socket, a device) and what is not a page (an image, a script, a
+    style sheet, robots.txt...) is skipped with a line on stderr; a sub-folder or file that cannot be read
+    is said too (a file gets its record with an "error"). The --output-dir folder is not walked.
+    """
+    excluded = os.path.realpath(args.output_dir) if args.output_dir else None
+    not_matching = 0
+
+    def unreadable(error: OSError) -> None:
+        _problem(counts, f"cannot read the folder {error.filename}: {error.strerror or error}")
+
+    for directory, subdirectories, files in os.walk(folder, onerror=unreadable):
+        kept = []
+        for name in sorted(subdirectories):
+            path = os.path.join(directory, name)
+            if os.path.islink(path):
+                _skip(args, counts, f"{path}: a symbolic link to a folder (not followed)")
+            elif os.path.realpath(path) != excluded:
+                kept.append(name)
+        subdirectories[:] = kept
+        for name in sorted(files):
+            path = os.path.join(directory, name)
+            relative = os.path.relpath(path, folder)
+            if args.glob and not any(fnmatch(relative, pattern) or fnmatch(name, pattern) for pattern in args.glob):
+                not_matching += 1
+                continue
+            yield from _folder_file(path, root + relative, args, counts)
+    if not_matching:
+        counts.skipped += not_matching
+        _note(args, f"{folder}: {not_matching} files not matching --glob skipped")
+
+
+def _folder_file(path: str, target: str, args, counts: _Counts) -> Iterator[tuple]:
+    fields = {"path": path}
     try:
-        with open(path, "rb") as stream:
-            return looks_like_warc(stream.read(ARCHIVE_SNIFF_BYTES))
-    except OSError:
-        return False  # the worker reports it as unreadable
+        mode = os.stat(path).st_mode
+        if not stat.S_ISREG(mode):
+            _skip(args, counts, f"{path}: not a regular file ({_file_kind(mode)})")
+            return
+        head = read_head(path)
+    except OSError as error:
+        yield ("page", {**fields, "error": f"cannot read {path}: {error.strerror or error}"}, None, target)
+        return
+    if args.format == "warc" or looks_like_warc(head):
+        yield from _archive_items(path, path, args, counts, target + "/")
+        return
+    reason = not_a_page(head) if args.format == "auto" else None
+    if reason:
+        _skip(args, counts, f"{path}: not a page ({reason})")
+        return
+    yield ("file", path, fields, target)
 
 
-def _archive_items(path: str, relative: str, counts: _Counts) -> Iterator[tuple]:
+def _file_kind(mode: int) -> str:
+    kinds = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+             (stat.S_ISBLK, "a block device"))
+    return next((kind for test, kind in kinds if test(mode)), "not a file")
+
+
+def _archive_items(source: str | Peeked, shown: str, args, counts: _Counts, root: str) -> Iterator[tuple]:
+    """One item per page record (with --output-dir, one file each, named by its number and record id);
+    the other records are counted, and said in one line per archive."""
     from filterkit.archives import ArchiveError, iter_records
 
+    skipped: Counter[str] = Counter()
+    pages = 0
     try:
-        for record in iter_records(path):
-            if record.page is None:
-                counts.skipped += 1
+        for number, record in enumerate(iter_records(source), 1):
+            if record.page is None and record.error is None:
+                skipped[record.skip or "not a page"] += 1
                 continue
+            pages += 1
             fields = {"url": record.url, "record_id": record.record_id, "warc_type": record.warc_type,
-                      "archive": relative}
-            yield ("archive", fields, record.page)
+                      "archive": shown}
+            target = root + _record_name(number, record.record_id or record.url)
+            if record.error is not None:
+                yield ("page", {**fields, "error": record.error}, None, target)
+            else:
+                yield ("page", fields, record.page, target)
     except ArchiveError as error:
-        counts.broken = f"{relative}: {error}"
+        _problem(counts, f"{shown}: {error}")
     except OSError as error:
-        counts.broken = f"cannot read {relative}: {error.strerror or error}"
+        _problem(counts, f"cannot read {shown}: {error.strerror or error}")
+    finally:
+        counts.skipped += sum(skipped.values())
+        if skipped:
+            reasons = ", ".join(f"{count}× {reason}" for reason, count in skipped.most_common(SKIP_REASONS_SHOWN))
+            more = ", ..." if len(skipped) > SKIP_REASONS_SHOWN else ""
+            _note(args, f"{shown}: {pages} page records, {sum(skipped.values())} other records skipped "
+                  f"({reasons}{more})")
 
 
-def _batch(args, out: BinaryIO) -> int:
+def _record_name(number: int, identifier: str) -> str:
+    """A file name for an archive's record: its number in the archive (unique, in order), then its id or URL
+    with every character that is not safe in a file name replaced."""
+    safe = _UNSAFE.sub("_", identifier.strip("<>")).strip("._-")[:RECORD_NAME_CHARS]
+    return f"{number:06d}-{safe}" if safe else f"{number:06d}"
+
+
+def _root_name(name: str) -> str:
+    """The name an input's output goes under: its own file or folder name (stdin: "stdin")."""
+    if name == "-":
+        return STDIN_NAME
+    return os.path.basename(os.path.normpath(os.path.abspath(name))) or "root"
+
+
+def _output_roots(args) -> dict[str, str]:
+    """Per input, the prefix of its outputs' relative paths under --output-dir: none for a single input (its
+    files at their relative paths, as it is laid out), its own name for each of several, so that two folders
+    holding the same relative path cannot overwrite each other's outputs."""
+    names = [*_named_inputs(args), *args.input_dir]
+    if not args.output_dir or len(names) == 1:
+        return {name: "" for name in names}
+    roots: dict[str, str] = {}
+    owners: dict[str, str] = {}
+    for name in names:
+        root = _root_name(name)
+        if root in owners:
+            raise _Fail(f"--output-dir: {owners[root]} and {name} would both write to "
+                        f"{os.path.join(args.output_dir, root)}; give them in separate runs", EXIT_USAGE)
+        owners[root] = name
+        roots[name] = root + "/"
+    return roots
+
+
+def _check_folders(args) -> None:
+    """Before anything is read: the --input-dir folders exist, and the output folder is none of them."""
+    for folder in args.input_dir:
+        if not os.path.isdir(folder):
+            raise _Fail(f"cannot read {folder}: not a folder", EXIT_INPUT)
+    if args.output_dir:
+        output = os.path.realpath(args.output_dir)
+        for name in [*args.inputs, *args.input_dir]:
+            if os.path.isdir(name) and os.path.realpath(name) == output:
+                raise _Fail(f"--output-dir {args.output_dir} is an input folder: give another", EXIT_USAGE)
+
+
+def _skip(args, counts: _Counts, message: str) -> None:
+    counts.skipped += 1
+    _note(args, f"skipped {message}")
+
+
+def _note(args, message: str) -> None:
+    """A line on stderr about input passed over (unless --quiet), whether or not stderr is a terminal."""
+    if args is not None and args.quiet:
+        return
+    try:
+        sys.stderr.write(f"filterkit: {' '.join(message.split())}\n")
+        sys.stderr.flush()
+    except (OSError, ValueError, AttributeError):  # no stderr left to say it on
+        pass
+
+
+def _problem(counts: _Counts, message: str) -> None:
+    """Input that could not be read to its end: said now, and the run ends with exit 3 after the rest."""
+    counts.broken += 1
+    _error(message)
+
+
+def _batch(args, out: BinaryIO, streams: dict[str, Peeked]) -> int:
     from filterkit.parallel import ordered_map
 
     counts = _Counts()
     options = _options(args)
     _content_filter(options)  # a model that cannot be loaded fails once, here, not in every worker
     timeout = (lambda n: args.page_timeout * n) if args.page_timeout else None
-    chunks = _chunked(_batch_items(args, counts), args.batch_size, counts)
+    chunks = _chunked(_batch_items(args, counts, streams, _output_roots(args)), args.batch_size, counts)
     progress = _progress(args, counts)
     done = 0
     try:
@@ -397,9 +585,7 @@ def _batch(args, out: BinaryIO) -> int:
         print(f"filterkit: {counts.pages} pages in, {counts.written} out, {counts.skipped} skipped, "
               f"{counts.errors} errors, {elapsed:.1f} s ({counts.pages / max(elapsed, 1e-9):.1f} pages/s)",
               file=sys.stderr)
-    if counts.broken:
-        raise _Fail(counts.broken, EXIT_INPUT)
-    return EXIT_OK
+    return EXIT_INPUT if counts.broken else EXIT_OK  # each broken input was said on stderr as it was met
 
 
 def _chunked(items: Iterator[tuple], size: int, counts: _Counts) -> Iterator[list[tuple]]:
@@ -422,8 +608,8 @@ def _chunked(items: Iterator[tuple], size: int, counts: _Counts) -> Iterator[lis
 def _item_bytes(item: tuple) -> int:
     if item[0] == "record":
         return len(item[1])
-    if item[0] == "archive":
-        return len(item[2].content)
+    if item[0] == "page":
+        return len(item[2].content) if item[2] is not None else 0
     try:
         return os.path.getsize(item[1])
     except OSError:
@@ -460,12 +646,13 @@ def _progress(args, counts: _Counts) -> _Progress | None:
     return _Progress(counts)
 
 
-def _is_batch(args) -> bool:
+def _is_batch(args, streams: dict[str, Peeked]) -> bool:
     if args.jsonl or args.input_dir or len(args.inputs) > 1 or args.output_dir or args.format == "warc":
         return True
-    if args.inputs and (os.path.isdir(args.inputs[0]) or _is_archive(args.inputs[0])):
-        return True
-    return False
+    name = args.inputs[0] if args.inputs else "-"
+    if name in streams:
+        return looks_like_warc(streams[name].head)
+    return os.path.isdir(name) or is_archive_file(name)
 
 
 def _check(parser: argparse.ArgumentParser, args) -> None:
@@ -485,8 +672,8 @@ def _check(parser: argparse.ArgumentParser, args) -> None:
         if web_encoding(args.encoding) is None:
             parser.error(f"--encoding: {args.encoding!r} is not a web encoding label (utf-8, gb18030, big5, "
                          "shift_jis, windows-1252...)")
-    if args.json and _is_batch(args):
-        parser.error("--json is for one page; batches write JSON Lines already")
+    if args.glob and not (args.input_dir or any(os.path.isdir(name) for name in args.inputs)):
+        parser.error("--glob chooses files in folders: give a folder (PATH or --input-dir)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -501,10 +688,14 @@ def main(argv: list[str] | None = None) -> int:
 
     _install_stop_handler()
     try:
-        if _is_batch(args):
-            status = _batch(args, out)
+        _check_folders(args)
+        streams = {} if args.jsonl else _streams(args)
+        if _is_batch(args, streams):
+            if args.json:
+                parser.error("--json is for one page; batches write JSON Lines already")
+            status = _batch(args, out, streams)
         else:
-            _single(args, out)
+            _single(args, out, streams)
             status = EXIT_OK
         out.flush()
         return status
