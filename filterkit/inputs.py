@@ -37,6 +37,7 @@ _CODE_START = re.compile(r"\s*(\(function|!function|[\"']use strict[\"']|(var|le
                          r"module\.exports|self\.webpack)")
 _JSON_START = re.compile(r"\s*(\{\s*\"|\[\s*[{\"\[]|\[\s*-?\d+(\.\d+)?\s*,)")
 _FEED_ROOT = re.compile(r"<(rss|feed|urlset|sitemapindex|svg|opml)[\s>]", re.I)
+_HTML_ROOT = re.compile(r"<(!doctype\s+html|html|body)[\s>]", re.I)
 _MARKUP = re.compile(r"<(!doctype\s+html|html|head|body|title|p|div|h[1-6]|article|table)[\s>/]", re.I)
 
 
@@ -97,15 +98,15 @@ class Peeked:
         self._pending = self.head
 
     def read(self, size: int = -1) -> bytes:
-        if self._pending:
-            data = self._pending if size is None or size < 0 else self._pending[:size]
-            self._pending = self._pending[len(data):]
-            if size is None or size < 0:
-                data += self._raw.read() if self._raw is not None else b""
+        if size is None or size < 0:
+            data, self._pending = self._pending, b""
+            if self._raw is not None:
+                data += b"".join(iter(self._raw.read, b""))  # to the end, however short each read of a pipe
             return data
-        if self._raw is None:
-            return b""
-        return self._raw.read(size)
+        if self._pending:
+            data, self._pending = self._pending[:size], self._pending[size:]
+            return data
+        return self._raw.read(size) if self._raw is not None else b""
 
     def close(self) -> None:
         if self._raw is not None:
@@ -134,7 +135,7 @@ def not_a_page(head: bytes) -> str | None:
     text = head.decode("utf-8", "replace")
     stripped = text.lstrip(" \t\r\n")
     if stripped.startswith("<"):
-        if _FEED_ROOT.search(text[:SNIFF_BYTES]) and not _MARKUP.search(text):
+        if _FEED_ROOT.search(text) and not _HTML_ROOT.search(text):
             return "an XML feed, sitemap or SVG image"
         return None
     if _JSON_START.match(text):
