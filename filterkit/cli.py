@@ -57,10 +57,15 @@ batches (one JSON line out per page, in input order):
   "content_type"), and writes the object with "main" and "lang" added, or with "error";
   other fields pass through. Output is strict UTF-8 JSON: lone surrogates become U+FFFD,
   NaN and infinite numbers become null.
-  Several files, a folder or --input-dir: one line per file with its "path" (or, with
-  --output-dir, one text file per input at the same relative path).
-  A WARC file (gzip or plain, detected by content): one line per HTML response or WET
-  conversion record, with "url" and "record_id"; other records are skipped and counted.
+  Several files, a folder or --input-dir: one line per file with its "path" as the command
+  line names it (or, with --output-dir, one text file per page at its relative path; with
+  several inputs, each under its own name; a page on stdin: stdin.txt). Files in folders
+  are told by content: non-pages (scripts, style sheets, robots.txt, images, PDFs, binary)
+  and FIFOs are skipped with a line on stderr; --glob chooses files by name.
+  A WARC file, pipe or stdin (gzip or plain, detected by content): one line per HTML
+  response or WET conversion record, with "url" and "record_id" (its text, or an "error"),
+  one file per such record with --output-dir; other records are skipped and counted on
+  stderr. Content-Encoding gzip, deflate, br and zstd (and lists of them) are unpacked.
   --jobs N runs N worker processes; a worker that dies is replaced and only the record
   that killed it gets an "error". On a terminal a progress bar and a summary show.
 
@@ -70,12 +75,14 @@ examples:
   filterkit --json page.html | jq '.paragraphs[] | select(.label) | .path'
   filterkit --jsonl --jobs 2 < pages.jsonl > filtered.jsonl
   filterkit --jobs 2 crawl.warc.gz > pages.jsonl
+  cat crawl.warc.gz | filterkit > pages.jsonl
   filterkit --input-dir saved-pages/ --output-dir main-texts/ --jobs 2
 
 exit status:
   0 success (in batch modes even when some records carry an "error")
   2 bad options
-  3 input that cannot be read or decoded, or an archive damaged part-way (all before it is written)
+  3 input that cannot be read or decoded, or archives damaged part-way or folders unreadable
+    (all else is written; each is said on stderr)
   4 the model cannot be loaded (missing, damaged, or made for other versions)
   5 output that cannot be written (disk full, closed stream)
   130 interrupted (Ctrl-C, SIGTERM): only complete output lines were written
@@ -89,7 +96,7 @@ def _parser() -> argparse.ArgumentParser:
         "and drop navigation, bylines, share bars, teaser lists, cookie notices and footers.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("inputs", nargs="*", metavar="PATH",
-                        help="pages, folders of pages, WARC archives, or JSON Lines with --jsonl (default: stdin)")
+                        help="pages, folders of pages, WARC archives, or JSON Lines with --jsonl (default: stdin; '-' names stdin)")
     parser.add_argument("--input-dir", action="append", default=[], metavar="DIR",
                         help="a folder whose files (all levels down) are pages (repeatable)")
     parser.add_argument("--output-dir", metavar="DIR", type=Path,
@@ -122,7 +129,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--max-page-bytes", type=int, default=20 * 1024 * 1024, metavar="N",
                         help="cut longer pages to N bytes before filtering (default 20 MiB; the record says "
                         "\"truncated\")")
-    parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary, only errors")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar, summary or lines about skipped input: only errors")
     parser.add_argument("--version", action="version", version=_version())
     return parser
 
