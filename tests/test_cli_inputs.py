@@ -180,3 +180,18 @@ def test_unreadable_folders_and_files_are_said_and_the_run_goes_on(tmp_path):
     assert [record["path"] for record in out] == ["site/broken.html", "site/page.html", "site/secret.html"]
     assert "error" in out[0] and "main" in out[1] and "Permission denied" in out[2]["error"]
     assert b"cannot read the folder site/locked: Permission denied" in done.stderr
+
+
+def test_each_damaged_archive_is_said_and_the_run_ends_with_exit_3(tmp_path):
+    data, urls = _page_urls()
+    (tmp_path / "cut.warc.gz").write_bytes(fixtures.truncate_last(data, gzip=True))
+    (tmp_path / "garbled.warc.gz").write_bytes(fixtures.garble_header(data, True, 5))
+    (tmp_path / "sound.warc.gz").write_bytes(data)
+    done = run("cut.warc.gz", "garbled.warc.gz", "sound.warc.gz", cwd=tmp_path)
+    assert done.returncode == 3
+    errors = [line for line in done.stderr.splitlines() if line.startswith(b"filterkit: error:")]
+    assert [line.split(b": ")[2] for line in errors] == [b"cut.warc.gz", b"garbled.warc.gz"]
+    out = lines(done)
+    assert [record["url"] for record in out[:len(urls) - 1]] == urls[:-1]
+    assert [record["url"] for record in out[-len(urls):]] == urls and {record["archive"] for record in out[-len(urls):]} \
+        == {"sound.warc.gz"}
