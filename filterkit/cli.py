@@ -419,7 +419,9 @@ def _folder_items(folder: str, args, counts: _Counts, root: str) -> Iterator[tup
             path = os.path.join(directory, name)
             if os.path.islink(path):
                 _skip(args, counts, f"{path}: a symbolic link to a folder (not followed)")
-            elif os.path.realpath(path) != excluded:
+            elif os.path.realpath(path) == excluded:
+                _note(args, f"{path}: the --output-dir folder, not read")
+            else:
                 kept.append(name)
         subdirectories[:] = kept
         for name in sorted(files):
