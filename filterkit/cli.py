@@ -314,12 +314,26 @@ def _write_text(record: dict, output_dir: str, target: str) -> tuple[str | None,
         return records.dump(record), False
     path = Path(output_dir) / f"{target}.txt"
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        _make_folders(str(path.parent))
         path.write_text(record["main"] + "\n" if record["main"] else "", encoding="utf-8")
     except OSError as error:
         return records.dump({**{key: value for key, value in record.items() if key not in ("main", "lang")},
                              "error": f"cannot write {path}: {error.strerror}"}), False
     return None, True
+
+
+def _make_folders(folder: str) -> None:
+    """os.makedirs as a loop: its recursion fails on a tree thousands of folders deep."""
+    missing = []
+    while folder and not os.path.isdir(folder):
+        missing.append(folder)
+        folder = os.path.dirname(folder)
+    for path in reversed(missing):
+        try:
+            os.mkdir(path)
+        except FileExistsError:
+            if not os.path.isdir(path):
+                raise
 
 
 def _failed_item(item: tuple, reason: str) -> tuple[str, bool]:
@@ -407,33 +421,49 @@ def _folder_items(folder: str, args, counts: _Counts, root: str) -> Iterator[tup
     style sheet, robots.txt...) is skipped with a line on stderr; a sub-folder or file that cannot be read
     is said too (a file gets its record with an "error"). The --output-dir folder is not walked.
     """
-    excluded = os.path.realpath(args.output_dir) if args.output_dir else None
     not_matching = 0
-
-    def unreadable(error: OSError) -> None:
-        _problem(counts, f"cannot read the folder {error.filename}: {error.strerror or error}")
-
-    for directory, subdirectories, files in os.walk(folder, onerror=unreadable):
-        kept = []
-        for name in sorted(subdirectories):
-            path = os.path.join(directory, name)
-            if os.path.islink(path):
-                _skip(args, counts, f"{path}: a symbolic link to a folder (not followed)")
-            elif os.path.realpath(path) == excluded:
-                _note(args, f"{path}: the --output-dir folder, not read")
-            else:
-                kept.append(name)
-        subdirectories[:] = kept
-        for name in sorted(files):
-            path = os.path.join(directory, name)
-            relative = os.path.relpath(path, folder)
-            if args.glob and not any(fnmatch(relative, pattern) or fnmatch(name, pattern) for pattern in args.glob):
-                not_matching += 1
-                continue
-            yield from _folder_file(path, root + relative, args, counts)
+    for path in _walk(folder, args, counts):
+        relative = os.path.relpath(path, folder)
+        if args.glob and not any(fnmatch(relative, pattern) or fnmatch(os.path.basename(path), pattern)
+                                 for pattern in args.glob):
+            not_matching += 1
+            continue
+        yield from _folder_file(path, root + relative, args, counts)
     if not_matching:
         counts.skipped += not_matching
         _note(args, f"{folder}: {not_matching} files not matching --glob skipped")
+
+
+def _walk(folder: str, args, counts: _Counts) -> Iterator[str]:
+    """The paths of the entries under ``folder`` that are not folders, a folder's own before its sub-folders',
+    each sorted by name. A loop, not os.walk's recursion: a tree thousands of folders deep is a tree too."""
+    excluded = _identity(args.output_dir) if args.output_dir else None
+    stack = [folder]
+    while stack:
+        directory = stack.pop()
+        try:
+            with os.scandir(directory) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError as error:
+            _problem(counts, f"cannot read the folder {directory}: {error.strerror or error}")
+            continue
+        folders = []
+        for entry in entries:
+            try:
+                is_folder = entry.is_dir(follow_symlinks=False)
+                linked_folder = not is_folder and entry.is_symlink() and entry.is_dir()
+            except OSError:
+                is_folder = linked_folder = False
+            if linked_folder:
+                _skip(args, counts, f"{entry.path}: a symbolic link to a folder (not followed)")
+            elif is_folder and excluded is not None and entry.inode() == excluded[1] \
+                    and _identity(entry.path) == excluded:
+                _note(args, f"{entry.path}: the --output-dir folder, not read")
+            elif is_folder:
+                folders.append(entry.path)
+            else:
+                yield entry.path
+        stack.extend(reversed(folders))
 
 
 def _folder_file(path: str, target: str, args, counts: _Counts) -> Iterator[tuple]:
@@ -455,6 +485,15 @@ def _folder_file(path: str, target: str, args, counts: _Counts) -> Iterator[tupl
         _skip(args, counts, f"{path}: not a page ({reason})")
         return
     yield ("file", path, fields, target)
+
+
+def _identity(path: str | os.PathLike) -> tuple[int, int] | None:
+    """A folder's (device, inode): what tells it apart however it is named (realpath walks every level)."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
 
 
 def _file_kind(mode: int) -> str:
@@ -570,7 +609,13 @@ def _batch(args, out: BinaryIO, streams: dict[str, Peeked]) -> int:
     options = _options(args)
     _content_filter(options)  # a model that cannot be loaded fails once, here, not in every worker
     timeout = (lambda n: args.page_timeout * n) if args.page_timeout else None
-    chunks = _chunked(_batch_items(args, counts, streams, _output_roots(args)), args.batch_size, counts)
+    roots = _output_roots(args)
+    if args.output_dir:
+        try:  # made now, so that a walk meeting it inside an input folder knows it
+            _make_folders(str(args.output_dir))
+        except OSError as error:
+            raise _Fail(f"cannot write to {args.output_dir}: {error.strerror or error}", EXIT_OUTPUT) from None
+    chunks = _chunked(_batch_items(args, counts, streams, roots), args.batch_size, counts)
     progress = _progress(args, counts)
     done = 0
     try:

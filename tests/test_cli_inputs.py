@@ -195,3 +195,25 @@ def test_each_damaged_archive_is_said_and_the_run_ends_with_exit_3(tmp_path):
     assert [record["url"] for record in out[:len(urls) - 1]] == urls[:-1]
     assert [record["url"] for record in out[-len(urls):]] == urls and {record["archive"] for record in out[-len(urls):]} \
         == {"sound.warc.gz"}
+
+
+def test_a_tree_thousands_of_folders_deep_and_odd_file_names_are_read_and_written(tmp_path):
+    folder = tmp_path / "site"
+    folder.mkdir()
+    (folder / "top.txt").write_bytes(TEXT)
+    with open(os.path.join(os.fsencode(folder), b"latin-\xff name\n.txt"), "wb") as odd:  # not UTF-8, a newline
+        odd.write(TEXT)
+    deep = os.fsencode(folder)
+    for _ in range(1200):  # os.walk and os.makedirs recurse once per level: Python's limit is 1,000
+        deep = os.path.join(deep, b"d")
+        os.mkdir(deep)
+    with open(os.path.join(deep, b"page.html"), "wb") as page:
+        page.write(HTML)
+    done = run("site", "--output-dir", "out", cwd=tmp_path)
+    assert done.returncode == 0 and done.stdout == b"" and b"Traceback" not in done.stderr, done.stderr[-2000:]
+    written, folders = [], [os.fsencode(tmp_path / "out")]
+    while folders:  # os.walk recurses too
+        for entry in os.scandir(folders.pop()):
+            (folders if entry.is_dir() else written).append(entry.path)
+    assert len(written) == 3 and any(name.endswith(b"page.html.txt") and name.count(b"/d") == 1200
+                                     for name in written)
