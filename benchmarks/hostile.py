@@ -1323,6 +1323,48 @@ def _non_pages(tmp: Path, checks: Checks) -> None:
         checks.fail("--glob passed files over without a word")
 
 
+@case("folders-deep-and-odd-names", "a folder 1,500 levels deep (os.walk and os.makedirs recurse once per level), "
+      "file names that are not UTF-8, hold a newline, a space, a quote; --output-dir and JSON Lines",
+      "exit 0, 5 lines (names as U+FFFD where not UTF-8), 5 files written")
+def _deep_tree(tmp: Path, checks: Checks) -> None:
+    site = os.fsencode(tmp / "site")
+    os.mkdir(site)
+    names = [b"latin-\xff.txt", b"line\nbreak.txt", b"a space.txt", b"quote'\".txt"]
+    for name in names:
+        with open(os.path.join(site, name), "wb") as page:
+            page.write(EN_TEXT.encode())
+    deep = site
+    for _ in range(1500):
+        deep = os.path.join(deep, b"d")
+        os.mkdir(deep)
+    with open(os.path.join(deep, b"page.html"), "wb") as page:
+        page.write(EN_HTML.encode())
+    try:
+        done = cli(os.fsdecode(site), timeout=120)
+        checks.run(done, 0)
+        checks.lines(done.out, 5, order=[None] * 5)
+        done = cli(os.fsdecode(site), "--output-dir", str(tmp / "out"), timeout=120)
+        checks.run(done, 0)
+        written = [path for path in tree(os.fsencode(tmp / "out")) if not os.path.isdir(path)]
+        if len(written) != 5:
+            checks.fail(f"{len(written)} files written for 5 pages")
+    finally:  # shutil.rmtree recurses once per level too
+        for path in reversed([site, *tree(site), *tree(os.fsencode(tmp / "out"))]):
+            (os.rmdir if os.path.isdir(path) else os.unlink)(path)
+
+
+def tree(folder: bytes) -> list[bytes]:
+    """Every path under ``folder``, parents before children, by a loop."""
+    paths: list[bytes] = []
+    folders = [folder] if os.path.isdir(folder) else []
+    while folders:
+        for entry in os.scandir(folders.pop()):
+            paths.append(entry.path)
+            if entry.is_dir(follow_symlinks=False):
+                folders.append(entry.path)
+    return paths
+
+
 @case("folders-archives-output-dir", "--output-dir with a crawl named explicitly, one inside a folder (a "
       "Common Crawl name: .warc.wet.gz) and a record id holding '../' and '/'", "one file per page record, "
       "named safely inside the output folder; the Spark job finds the same archives in the folder")
