@@ -7,7 +7,9 @@
 Page records are ``response`` records whose HTTP status is 2xx and whose HTTP Content-Type
 is HTML (or, with no Content-Type, whose payload looks like markup), ``resource`` records of
 an HTML type, and ``conversion`` records (WET text). Every other record is read past, and
-``iter_records`` says why in ``.skip``. The archive may be gzip (one member per record,
+``iter_records`` says why in ``.skip``; a page record whose HTTP body cannot be unpacked says
+why in ``.error`` (and ``filter_archive`` gives it a result with that error: every page record
+is answered). Bodies are unpacked by their Content-Encoding list, each coding bounded in output. The archive may be gzip (one member per record,
 or the whole file in one) or plain, WARC/1.0 or WARC/1.1: told by its bytes, not its name.
 
 Damage ends the archive: every record before it comes out, then ``ArchiveError`` names
