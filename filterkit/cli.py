@@ -726,6 +726,9 @@ def _check(parser: argparse.ArgumentParser, args) -> None:
         if web_encoding(args.encoding) is None:
             parser.error(f"--encoding: {args.encoding!r} is not a web encoding label (utf-8, gb18030, big5, "
                          "shift_jis, windows-1252...)")
+    if args.jsonl and args.output_dir:
+        parser.error("--output-dir writes pages (files, folders, archives, stdin) as text files; --jsonl records "
+                     "are written to stdout")
     if args.glob and not (args.input_dir or any(os.path.isdir(name) for name in args.inputs)):
         parser.error("--glob chooses files in folders: give a folder (PATH or --input-dir)")
 

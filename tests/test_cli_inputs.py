@@ -217,3 +217,10 @@ def test_a_tree_thousands_of_folders_deep_and_odd_file_names_are_read_and_writte
             (folders if entry.is_dir() else written).append(entry.path)
     assert len(written) == 3 and any(name.endswith(b"page.html.txt") and name.count(b"/d") == 1200
                                      for name in written)
+
+
+@pytest.mark.parametrize("args", [["--jsonl", "--output-dir", "out"], ["--glob", "*.html", "page.html"]])
+def test_options_that_would_do_nothing_are_refused(tmp_path, args):
+    (tmp_path / "page.html").write_bytes(HTML)
+    done = run(*args, data=b'{"text": "x"}\n', cwd=tmp_path)
+    assert done.returncode == 2 and done.stdout == b"" and not (tmp_path / "out").exists()
