@@ -219,8 +219,8 @@ def _streams(args) -> dict[str, Peeked]:
                 streams[name] = Peeked(open(name, "rb"))
         except ValueError:  # stdin closed
             streams[name] = Peeked(None)
-        except OSError as error:
-            raise _Fail(f"cannot read {_shown(name)}: {error.strerror or error}", EXIT_INPUT) from None
+        except OSError:  # a socket, a device that cannot be opened: reported where its page is read
+            pass
     return streams
 
 

@@ -224,3 +224,17 @@ def test_options_that_would_do_nothing_are_refused(tmp_path, args):
     (tmp_path / "page.html").write_bytes(HTML)
     done = run(*args, data=b'{"text": "x"}\n', cwd=tmp_path)
     assert done.returncode == 2 and done.stdout == b"" and not (tmp_path / "out").exists()
+
+
+def test_a_socket_named_among_inputs_is_an_error_record_and_alone_an_error(tmp_path):
+    import socket
+
+    (tmp_path / "page.html").write_bytes(HTML)
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(tmp_path / "sock"))
+        done = run("sock", "page.html", cwd=tmp_path)
+        alone = run("sock", cwd=tmp_path)
+    out = lines(done)
+    assert done.returncode == 0 and [record["path"] for record in out] == ["sock", "page.html"]
+    assert "cannot read sock" in out[0]["error"] and out[1]["main"]
+    assert alone.returncode == 3 and alone.stderr.startswith(b"filterkit: error: cannot read sock")
