@@ -909,14 +909,15 @@ def truncated_warc(tmp: Path, sniffed: bool | None) -> tuple[Path, list[str]]:
 
 
 def warc_lines(checks: Checks, done: Done, urls: list[str]) -> None:
-    checks.run(done, 3, one_line_error=True)
+    checks.run(done, 3)
+    error_lines(checks, done, 1)  # the archive's skipped records are said on another line
     got = [record.get("url") for record in checks.lines(done.out, len(urls), order=[None] * len(urls))]
     if got != urls and len(got) == len(urls):
         checks.fail(f"records {got} instead of {urls}")
 
 
 @case("shape-warc-truncated", "a gzip WARC crawl (warcio) cut in its last record, --format warc",
-      "exit 3, the 7 pages before the cut written in order, one sentence")
+      "exit 3, the 7 pages before the cut written in order, one error line")
 def _warc(tmp: Path, checks: Checks) -> None:
     path, urls = truncated_warc(tmp, None)
     warc_lines(checks, cli("--format", "warc", str(path)), urls)
@@ -927,6 +928,490 @@ def _warc(tmp: Path, checks: Checks) -> None:
 def _warc_auto(tmp: Path, checks: Checks) -> None:
     path, urls = truncated_warc(tmp, False)
     warc_lines(checks, cli(str(path)), urls)
+
+
+# Batch input: stdin, pipes, FIFOs (issue 20, point 5) -----------------------------------------
+def error_lines(checks: Checks, done: Done, count: int) -> None:
+    """Exactly ``count`` error lines on stderr (notes about skipped input are other lines)."""
+    found = sum(line.startswith(b"filterkit: error:") for line in done.err.splitlines())
+    if found != count:
+        checks.fail(f"{found} error lines on stderr, expected {count}")
+
+
+def fixtures():
+    sys.path.insert(0, str(ROOT / "tests"))
+    import archive_fixtures
+
+    return archive_fixtures
+
+
+def crawl(gzip: bool = True, version: str = "1.1") -> tuple[bytes, list[str]]:
+    """A crawl of pages among the odd records (tests/archive_fixtures.py), and the URLs of its page records."""
+    data, expected = fixtures().build(gzip=gzip, version=version)
+    return data, [item.url for item in expected if item.skip is None]
+
+
+def urls_of(checks: Checks, done: Done, urls: list[str], what: str) -> list[dict]:
+    out = checks.lines(done.out, len(urls), order=[None] * len(urls))
+    got = [record.get("url") for record in out]
+    if len(got) == len(urls) and got != urls:
+        checks.fail(f"{what}: records {got[:3]}... instead of {urls[:3]}...")
+    if not all("main" in record or "error" in record for record in out):
+        checks.fail(f"{what}: a record has neither main nor error")
+    return out
+
+
+@case("stdin-archive", "WARC crawls (gzip and plain, WARC/1.0 and 1.1) on stdin: sniffed, --format warc, "
+      "'-' as PATH, piped through cat", "exit 0, one line per page record each time, skips said on stderr")
+def _stdin_archive(tmp: Path, checks: Checks) -> None:
+    for gzip, version in ((True, "1.1"), (False, "1.0"), (True, "1.0"), (False, "1.1")):
+        data, urls = crawl(gzip, version)
+        for args in ([], ["--format", "warc"], ["-"]):
+            done = cli(*args, data=data)
+            checks.run(done, 0)
+            urls_of(checks, done, urls, f"gzip={gzip} {version} {args}")
+            if b"other records skipped" not in done.err:
+                checks.fail(f"gzip={gzip} {version} {args}: skipped records not said on stderr")
+    path = tmp / "crawl.warc.gz"
+    path.write_bytes(crawl()[0])
+    done = shell(f"cat {quote(path)} | {' '.join(COMMAND)} --jobs 2")
+    checks.run(done, 0)
+    urls_of(checks, done, crawl()[1], "cat |")
+
+
+@case("stdin-archive-damaged", "a gzip crawl cut in its last record, and one garbled in a header, on stdin",
+      "exit 3, every page before the damage, one error line")
+def _stdin_damaged(tmp: Path, checks: Checks) -> None:
+    make = fixtures()
+    data, urls = crawl()
+    done = cli(data=make.truncate_last(data, gzip=True))
+    checks.run(done, 3)
+    error_lines(checks, done, 1)
+    urls_of(checks, done, urls[:-1], "cut")
+    done = cli("--format", "warc", data=make.garble_header(data, True, 5))
+    checks.run(done, 3)
+    error_lines(checks, done, 1)
+
+
+@case("stdin-output-dir", "--output-dir with a page on stdin (HTML, text, empty, 1 byte) and with a crawl on stdin",
+      "exit 0, out/stdin.txt holding what stdout would; one file per page record")
+def _stdin_output_dir(tmp: Path, checks: Checks) -> None:
+    for number, data in enumerate((EN_HTML.encode(), ZH_TEXT.encode(), b"", b"x")):
+        out = tmp / f"out{number}"
+        done = cli("--output-dir", str(out), data=data)
+        checks.run(done, 0)
+        alone = cli(data=data)
+        written = out / "stdin.txt"
+        if not written.exists():
+            checks.fail(f"page {number}: no {written.name} written")
+        elif written.read_bytes() != alone.out:
+            checks.fail(f"page {number}: stdin.txt differs from stdout's output")
+    data, urls = crawl()
+    done = cli("--output-dir", str(tmp / "records"), data=data)
+    checks.run(done, 0)
+    written = sorted((tmp / "records").glob("*.txt")) if (tmp / "records").exists() else []
+    if len(written) != len(urls):
+        checks.fail(f"{len(written)} files for {len(urls)} page records")
+
+
+@case("stdin-pipe-path", "pages named by a pipe path <(cat page): HTML, text, Chinese, pages of 1, 1,023, 1,024, "
+      "1,025 and 70,000 bytes (around the sniff's buffer and a pipe's)", "exit 0, the same output as from the file")
+def _pipe_path(tmp: Path, checks: Checks) -> None:
+    pages = {"html": EN_HTML.encode(), "text": EN_TEXT.encode(), "zh": ZH_TEXT.encode(), "one": b"x"}
+    for size in (1023, 1024, 1025, 70_000):
+        pages[str(size)] = (EN_TEXT * (size // len(EN_TEXT) + 1)).encode()[:size]
+    for name, data in pages.items():
+        path = tmp / f"{name}.page"
+        path.write_bytes(data)
+        expected = cli(str(path))
+        done = shell(f"{' '.join(COMMAND)} <(cat {quote(path)})")
+        checks.run(done, 0)
+        if done.out != expected.out:
+            checks.fail(f"{name}: the pipe's output differs from the file's ({len(done.out)} / {len(expected.out)} "
+                        "bytes)")
+
+
+@case("stdin-fifos", "named FIFOs among the inputs (fed by writers, --jobs 1 and 2), and FIFOs and a socket "
+      "nobody writes inside --input-dir", "no hang (< 60 s), one line per page, the FIFOs in folders skipped "
+      "with a line")
+def _fifos(tmp: Path, checks: Checks) -> None:
+    import socket
+
+    (tmp / "site" / "deep").mkdir(parents=True)
+    (tmp / "site" / "a.html").write_text(EN_HTML, encoding="utf-8")
+    (tmp / "site" / "deep" / "b.txt").write_text(ZH_TEXT, encoding="utf-8")
+    os.mkfifo(tmp / "site" / "pipe")
+    os.mkfifo(tmp / "site" / "deep" / "pipe.html")
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(tmp / "site" / "deep" / "socket"))
+    try:
+        for jobs in ("1", "2"):
+            fifos = [tmp / f"named{jobs}-{n}" for n in range(2)]
+            writers = []
+            for fifo, data in zip(fifos, (EN_HTML, crawl()[0])):
+                os.mkfifo(fifo)
+                content = data.encode() if isinstance(data, str) else data
+                writers.append(subprocess.Popen(["bash", "-c", f"cat > {quote(fifo)}"], stdin=subprocess.PIPE))
+                writers[-1].stdin.write(content)
+                writers[-1].stdin.close()
+            done = cli(str(fifos[0]), str(tmp / "site"), str(fifos[1]), "--jobs", jobs, timeout=60)
+            for writer in writers:
+                try:
+                    writer.wait(5)
+                except subprocess.TimeoutExpired:
+                    writer.kill()
+            checks.run(done, 0)
+            out = checks.lines(done.out, 3 + len(crawl()[1]), order=[None] * (3 + len(crawl()[1])))
+            if out and out[0].get("path") != str(fifos[0]):
+                checks.fail(f"jobs {jobs}: the FIFO's record is {out[0]}")
+            for name in (b"site/pipe", b"deep/pipe.html", b"deep/socket"):
+                if name + b": not a regular file" not in done.err:
+                    checks.fail(f"jobs {jobs}: {name.decode()} skipped without a word")
+    finally:
+        server.close()
+
+
+# Archive payloads (issue 20, point 6) ------------------------------------------------------
+def response_archive(bodies: list[tuple[bytes, str | None]], url: str = "https://odd.example/{n}") -> bytes:
+    """A plain WARC of HTML responses, one per (body, Content-Encoding header or None)."""
+    make = fixtures()
+    parts = []
+    for n, (body, coding) in enumerate(bodies):
+        headers = [("Content-Type", "text/html; charset=utf-8")] + ([("Content-Encoding", coding)] if coding else [])
+        parts.append(make.single_response(body, headers, url=url.format(n=n)))
+    return b"".join(parts)
+
+
+def encoded(data: bytes, *codings: str) -> bytes:
+    import gzip as gzip_module
+    import zlib
+
+    import brotli
+    import zstandard
+
+    for coding in codings:
+        data = {"gzip": gzip_module.compress, "deflate": zlib.compress, "br": brotli.compress,
+                "zstd": zstandard.ZstdCompressor().compress}[coding](data)
+    return data
+
+
+def _raw_deflate(data: bytes) -> bytes:
+    import zlib
+
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return packer.compress(data) + packer.flush()
+
+
+@case("warc-content-encodings", "24 HTML responses: gzip, deflate (zlib, raw, gzip), br, zstd, x-gzip, lists "
+      "('gzip, gzip', 'identity, gzip', 'gzip, br', 'br, zstd'), case and spaces, 2 gzip members, and bogus "
+      "codings (utf-8, text/html, chunked, compress) over plain pages and over binary",
+      "exit 0, 24 lines in order: the page's text, or an error for the binary bodies")
+def _encodings(tmp: Path, checks: Checks) -> None:
+    page = EN_HTML.encode()
+    half = len(page) // 2
+    good = [(encoded(page, "gzip"), "gzip"), (encoded(page, "deflate"), "deflate"), (_raw_deflate(page), "deflate"),
+            (encoded(page, "gzip"), "deflate"), (encoded(page, "br"), "br"), (encoded(page, "zstd"), "zstd"),
+            (encoded(page, "gzip"), "x-gzip"), (encoded(page, "gzip", "gzip"), "gzip, gzip"),
+            (encoded(page, "gzip"), "identity, gzip"), (encoded(page, "gzip", "br"), "gzip, br"),
+            (encoded(page, "br", "zstd"), "br,zstd"), (encoded(page, "gzip"), "  GZip "),
+            (encoded(page, "br"), "BR"), (encoded(page[:half], "gzip") + encoded(page[half:], "gzip"), "gzip"),
+            (page, "utf-8"), (page, "text/html"), (page, "chunked"), (page, "compress"), (page, "identity"),
+            (page, "gzip")]
+    bad = [(b"\x00\x01binary\xff" * 30, "utf-8"), (b"\xff" * 64, "br"), (b"not zstd", "zstd"), (b"\x1f\x9d\x90", "x-z")]
+    path = tmp / "codings.warc"
+    path.write_bytes(response_archive(good + bad))
+    done = cli(str(path))
+    checks.run(done, 0)
+    out = checks.lines(done.out, len(good) + len(bad), order=[None] * (len(good) + len(bad)))
+    for n, record in enumerate(out):
+        if n < len(good) and "footbridge" not in record.get("main", ""):
+            checks.fail(f"coding {good[n][1]!r}: {str(record.get('error') or record.get('main'))[:60]!r}")
+        elif n >= len(good) and "error" not in record:
+            checks.fail(f"binary under {bad[n - len(good)][1]!r} has no error")
+
+
+def bomb(coding: str, size: int) -> bytes:
+    """``size`` zero bytes, packed by streaming (never held whole)."""
+    import zlib
+
+    import brotli
+    import zstandard
+
+    chunk = b"\0" * 2**20
+    packer = {"gzip": lambda: zlib.compressobj(1, zlib.DEFLATED, 31), "deflate": lambda: zlib.compressobj(1),
+              "br": lambda: brotli.Compressor(quality=1),
+              "zstd": lambda: zstandard.ZstdCompressor(level=1).compressobj()}[coding]()
+    step, end = (packer.process, packer.finish) if coding == "br" else (packer.compress, packer.flush)
+    return b"".join(step(chunk) for _ in range(size // len(chunk))) + end()
+
+
+@case("warc-bombs", "HTML responses whose bodies inflate to 2 GB (br, 400 KB packed), 1 GB (gzip, deflate, zstd) "
+      "and a gzip of a gzip bomb ('gzip, gzip'), --jobs 1", f"exit 0, 5 lines, peak < 10 x 40 MB + {400} MB")
+def _bombs(tmp: Path, checks: Checks) -> None:
+    bodies = [(bomb("br", 2 << 30), "br"), (bomb("gzip", 1 << 30), "gzip"), (bomb("deflate", 1 << 30), "deflate"),
+              (bomb("zstd", 1 << 30), "zstd"), (encoded(bomb("gzip", 1 << 30), "gzip"), "gzip, gzip")]
+    checks.note(f"packed {max(len(body) for body, _ in bodies) // 1024} KB at most")
+    path = tmp / "bombs.warc"
+    path.write_bytes(response_archive(bodies))
+    done, peak = measured(str(path), timeout=240)
+    checks.run(done, 0)
+    checks.lines(done.out, len(bodies), order=[None] * len(bodies))
+    peak_within(checks, peak, 10 * 40 + MODEL_MB)
+
+
+@case("warc-uri-schemes", "HTML responses under HTTP://, HTTPS://, Http://, hTTps:// and http:// target URIs",
+      "exit 0, 5 lines with the page's text")
+def _schemes(tmp: Path, checks: Checks) -> None:
+    make = fixtures()
+    schemes = ["HTTP", "HTTPS", "Http", "hTTps", "http"]
+    headers = [("Content-Type", "text/html")]
+    data = b"".join(make.single_response(EN_HTML.encode(), headers, url=f"{scheme}://odd.example/{scheme}")
+                    for scheme in schemes)
+    done = cli("--format", "warc", data=data)
+    checks.run(done, 0)
+    for scheme, record in zip(schemes, checks.lines(done.out, len(schemes), order=[None] * len(schemes))):
+        if "footbridge" not in record.get("main", ""):
+            checks.fail(f"{scheme}:// gave {record}")
+
+
+@case("warc-several-damaged", "4 archives: cut in the last record, a garbled header, a corrupt gzip member, "
+      "not an archive under --format warc; then a sound one", "exit 3, the pages before each damage and the sound "
+      "one's, 4 error lines naming each archive")
+def _several_damaged(tmp: Path, checks: Checks) -> None:
+    make = fixtures()
+    data, urls = crawl()
+    damaged = {"cut.warc.gz": make.truncate_last(data, gzip=True), "garbled.warc.gz": make.garble_header(data, True, 5),
+               "corrupt.warc.gz": make.corrupt_member(data, 9), "page.html": EN_HTML.encode(), "sound.warc.gz": data}
+    for name, content in damaged.items():
+        (tmp / name).write_bytes(content)
+    done = cli("--format", "warc", *(str(tmp / name) for name in damaged))
+    checks.run(done, 3)
+    error_lines(checks, done, 4)
+    for name in list(damaged)[:4]:
+        if f"{tmp / name}: ".encode() not in done.err:
+            checks.fail(f"{name} not reported")
+    out = checks.lines(done.out, len(done.out.splitlines()), order=[None] * len(done.out.splitlines()))
+    if [record.get("url") for record in out[-len(urls):]] != urls:
+        checks.fail("the sound archive's records are not all there")
+
+
+# Folders and --output-dir (issue 20, point 7) ----------------------------------------------
+@case("folders-same-names", "two --input-dir folders holding the same relative names, --output-dir; the same two "
+      "files named explicitly; two inputs of one name with --output-dir",
+      "both outputs kept under their folders' names, distinct \"path\" values, the clash refused (exit 2) "
+      "before anything is written")
+def _same_names(tmp: Path, checks: Checks) -> None:
+    for site, page in (("a", EN_HTML), ("b", ZH_HTML.format(charset="utf-8"))):
+        (tmp / site / "pages" / "deep").mkdir(parents=True)
+        for name in ("index.html", "deep/index.html"):
+            (tmp / site / "pages" / name).write_text(page, encoding="utf-8")
+    done = cli("--input-dir", str(tmp / "a"), "--input-dir", str(tmp / "b"), "--output-dir", str(tmp / "out"))
+    checks.run(done, 0)
+    for site, sentence in (("a", "footbridge"), ("b", ZH_SENTENCE)):
+        for name in ("index.html", "deep/index.html"):
+            target = tmp / "out" / site / "pages" / f"{name}.txt"
+            if not target.exists() or sentence not in target.read_text(encoding="utf-8"):
+                checks.fail(f"{site}/pages/{name}: output missing or overwritten")
+    done = cli(str(tmp / "a" / "pages" / "index.html"), str(tmp / "b" / "pages" / "index.html"))
+    checks.run(done, 0)
+    paths = [record.get("path") for record in checks.lines(done.out, 2, order=[None, None])]
+    if len(set(paths)) != 2:
+        checks.fail(f"path values {paths}")
+    for args in ([str(tmp / "a" / "pages"), str(tmp / "b" / "pages")],
+                 [str(tmp / "a" / "pages" / "index.html"), str(tmp / "b" / "pages" / "index.html")]):
+        done = cli(*args, "--output-dir", str(tmp / "clash"))
+        checks.run(done, 2, one_line_error=True)
+        if (tmp / "clash").exists():
+            checks.fail("the clash wrote files")
+
+
+@case("folders-output-inside-input", "--output-dir inside --input-dir, run twice; --output-dir = --input-dir",
+      "the outputs are not read again (no .txt.txt); the second refused (exit 2)")
+def _output_inside(tmp: Path, checks: Checks) -> None:
+    (tmp / "site" / "deep").mkdir(parents=True)
+    (tmp / "site" / "a.html").write_text(EN_HTML, encoding="utf-8")
+    (tmp / "site" / "deep" / "b.txt").write_text(EN_TEXT, encoding="utf-8")
+    for _ in range(2):
+        checks.run(cli("--input-dir", str(tmp / "site"), "--output-dir", str(tmp / "site" / "main")), 0)
+    written = sorted(str(path.relative_to(tmp / "site" / "main")) for path in (tmp / "site" / "main").rglob("*.txt"))
+    if written != ["a.html.txt", "deep/b.txt.txt"]:
+        checks.fail(f"outputs {written}")
+    checks.run(cli(str(tmp / "site"), "--output-dir", str(tmp / "site")), 2, one_line_error=True)
+
+
+NO_DAC = ["setpriv", "--inh-caps=-dac_override,-dac_read_search", "--bounding-set=-dac_override,-dac_read_search"]
+
+
+@case("folders-unreadable", "a folder holding an unreadable sub-folder, an unreadable file, a broken symlink and "
+      "a page (root runs without its read-anything capabilities)", "exit 3, one error line for the sub-folder, "
+      "error records for the two files, the page's text")
+def _unreadable(tmp: Path, checks: Checks) -> None:
+    (tmp / "site" / "locked").mkdir(parents=True)
+    (tmp / "site" / "locked" / "x.html").write_text(EN_HTML, encoding="utf-8")
+    (tmp / "site" / "page.html").write_text(EN_HTML, encoding="utf-8")
+    (tmp / "site" / "secret.html").write_text(EN_HTML, encoding="utf-8")
+    os.symlink("gone.html", tmp / "site" / "broken.html")
+    (tmp / "site" / "locked").chmod(0)
+    (tmp / "site" / "secret.html").chmod(0)
+    prefix = " ".join(NO_DAC) + " -- " if os.geteuid() == 0 else ""
+    try:
+        done = shell(f"{prefix}{' '.join(COMMAND)} {quote(tmp / 'site')}")
+    finally:
+        (tmp / "site" / "locked").chmod(0o755)
+    checks.run(done, 3)
+    error_lines(checks, done, 1)
+    out = checks.lines(done.out, 3, order=[None] * 3)
+    if out and ["error" in record for record in out] != [True, False, True]:
+        checks.fail(f"records {[sorted(record) for record in out]}")
+
+
+@case("folders-endless-and-huge", "a symlink to /dev/zero named explicitly (one page, and among others), one in "
+      "a folder, and a sparse 8 GB file (text, then a hole) in the folder, --max-page-bytes 2000000",
+      "exit 0, truncated records, the folder's link skipped with a word, peak < 10 x 2 MB + 400 MB")
+def _endless(tmp: Path, checks: Checks) -> None:
+    (tmp / "site").mkdir()
+    os.symlink("/dev/zero", tmp / "zero")
+    os.symlink("/dev/zero", tmp / "site" / "zero.html")
+    with open(tmp / "site" / "huge.txt", "wb") as huge:
+        huge.write((EN_TEXT * 4).encode())  # text first, so that the sniff takes it for a page
+        huge.truncate(8 << 30)
+    limit = ("--max-page-bytes", "2000000")
+    done, peak = measured(*limit, "--json", str(tmp / "zero"))
+    checks.run(done, {0, 3}, one_line_error=True)
+    if done.status == 0 and not checks.json_output(done.out).get("truncated"):
+        checks.fail("the /dev/zero page is not marked truncated")
+    peak_within(checks, peak, 10 * 2 + MODEL_MB)
+    done, peak = measured(*limit, str(tmp / "site"), str(tmp / "zero"))
+    checks.run(done, 0)
+    out = checks.lines(done.out, 2, order=[None, None])
+    if out and not all(record.get("truncated") or "error" in record for record in out):
+        checks.fail(f"records not truncated: {[sorted(record) for record in out]}")
+    if b"zero.html: not a regular file" not in done.err:
+        checks.fail("the /dev/zero link in the folder was not skipped with a word")
+    peak_within(checks, peak, 10 * 2 + MODEL_MB)
+
+
+NOT_PAGES = {
+    "app.js": b"(function(){var a=document.querySelectorAll('.nav');for(var i=0;i<a.length;i++){a[i].hidden=1;}})();",
+    "menu.html": b"var menu = document.getElementById('menu');\nmenu.addEventListener('click', function (e) {\n"
+                 b"  e.preventDefault();\n});\n",
+    "site.css": b"body {\n  margin: 0;\n  font-family: Georgia, serif;\n}\n.nav a {\n  color: #333;\n}\n",
+    "robots.txt": b"User-agent: *\nDisallow: /search\nSitemap: https://gazette.example/sitemap.xml\n",
+    "logo.png": b"\x89PNG\r\n\x1a\n" + bytes(300), "photo.html": b"\xff\xd8\xff\xe0\x00\x10JFIF" + bytes(300),
+    "report.pdf": b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n",
+    "data.json": b'{"title": "Footbridge", "tags": ["local"], "views": 12}\n',
+    "feed.xml": b'<?xml version="1.0"?><rss version="2.0"><channel><title>Gazette</title></channel></rss>',
+    "font.txt": b"wOF2\x00\x01\x00\x00" + bytes(100), "blob.bin": bytes(range(256)) * 4,
+    "page.gz": __import__("gzip").compress(EN_HTML.encode()),
+}
+
+
+@case("folders-non-pages", "a folder of 4 pages (one without a suffix, one UTF-16) among JS, CSS, robots.txt, "
+      "PNG, JPEG, PDF, JSON, RSS, a font, binary and gzip data, several under page names (.html, .txt); "
+      "then --glob '*.html'", "exit 0, the 4 pages only, each other file skipped with its reason on stderr; "
+      "--glob keeps the matching pages and says how many files it passed over")
+def _non_pages(tmp: Path, checks: Checks) -> None:
+    site = tmp / "site"
+    (site / "static").mkdir(parents=True)
+    pages = {"article": EN_HTML.encode(), "zh.html": ZH_HTML.format(charset="utf-8").encode(),
+             "notes.txt": EN_TEXT.encode(), "wide.html": EN_HTML.encode("utf-16")}
+    for name, data in {**pages, **{f"static/{name}": data for name, data in NOT_PAGES.items()}}.items():
+        (site / name).write_bytes(data)
+    done = cli(str(site))
+    checks.run(done, 0)
+    out = checks.lines(done.out, len(pages), order=[None] * len(pages))
+    got = sorted(Path(record.get("path", "")).name for record in out)
+    if got != sorted(pages):
+        checks.fail(f"pages out: {got}")
+    for name in NOT_PAGES:
+        if f"static/{name}: not a page (".encode() not in done.err:
+            checks.fail(f"{name} not skipped with a reason")
+    done = cli(str(site), "--glob", "*.html")
+    checks.run(done, 0)
+    checks.lines(done.out, 2, order=[None, None])
+    if b"not matching --glob skipped" not in done.err:
+        checks.fail("--glob passed files over without a word")
+
+
+@case("folders-deep-and-odd-names", "a folder 1,500 levels deep (os.walk and os.makedirs recurse once per level), "
+      "file names that are not UTF-8, hold a newline, a space, a quote; --output-dir and JSON Lines",
+      "exit 0, 5 lines (names as U+FFFD where not UTF-8), 5 files written")
+def _deep_tree(tmp: Path, checks: Checks) -> None:
+    site = os.fsencode(tmp / "site")
+    os.mkdir(site)
+    names = [b"latin-\xff.txt", b"line\nbreak.txt", b"a space.txt", b"quote'\".txt"]
+    for name in names:
+        with open(os.path.join(site, name), "wb") as page:
+            page.write(EN_TEXT.encode())
+    deep = site
+    for _ in range(1500):
+        deep = os.path.join(deep, b"d")
+        os.mkdir(deep)
+    with open(os.path.join(deep, b"page.html"), "wb") as page:
+        page.write(EN_HTML.encode())
+    try:
+        done = cli(os.fsdecode(site), timeout=120)
+        checks.run(done, 0)
+        checks.lines(done.out, 5, order=[None] * 5)
+        done = cli(os.fsdecode(site), "--output-dir", str(tmp / "out"), timeout=120)
+        checks.run(done, 0)
+        written = [path for path in tree(os.fsencode(tmp / "out")) if not os.path.isdir(path)]
+        if len(written) != 5:
+            checks.fail(f"{len(written)} files written for 5 pages")
+    finally:  # shutil.rmtree recurses once per level too
+        for path in reversed([site, *tree(site), *tree(os.fsencode(tmp / "out"))]):
+            (os.rmdir if os.path.isdir(path) else os.unlink)(path)
+
+
+def tree(folder: bytes) -> list[bytes]:
+    """Every path under ``folder``, parents before children, by a loop."""
+    paths: list[bytes] = []
+    folders = [folder] if os.path.isdir(folder) else []
+    while folders:
+        for entry in os.scandir(folders.pop()):
+            paths.append(entry.path)
+            if entry.is_dir(follow_symlinks=False):
+                folders.append(entry.path)
+    return paths
+
+
+@case("folders-archives-output-dir", "--output-dir with a crawl named explicitly, one inside a folder (a "
+      "Common Crawl name: .warc.wet.gz) and a record id holding '../' and '/'", "one file per page record, "
+      "named safely inside the output folder; the Spark job finds the same archives in the folder")
+def _archives_output(tmp: Path, checks: Checks) -> None:
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    data, urls = crawl()
+    (tmp / "in" / "seg").mkdir(parents=True)
+    (tmp / "in" / "seg" / "CC-MAIN-0001.warc.wet.gz").write_bytes(data)
+    (tmp / "in" / "page.html").write_text(EN_HTML, encoding="utf-8")
+    out = io.BytesIO()
+    writer = WARCWriter(out, gzip=False)
+    record = writer.create_warc_record("https://odd.example/x", "response", payload=io.BytesIO(EN_HTML.encode()),
+                                       http_headers=StatusAndHeaders("200 OK", [("Content-Type", "text/html")],
+                                                                     protocol="HTTP/1.1"))
+    record.rec_headers.replace_header("WARC-Record-ID", "<../../../escape/id>")
+    writer.write_record(record)
+    (tmp / "odd.warc").write_bytes(out.getvalue())
+    done = cli(str(tmp / "in"), str(tmp / "odd.warc"), "--output-dir", str(tmp / "out"))
+    checks.run(done, 0)
+    inside = sorted((tmp / "out" / "in" / "seg" / "CC-MAIN-0001.warc.wet.gz").glob("*.txt")) \
+        if (tmp / "out" / "in" / "seg" / "CC-MAIN-0001.warc.wet.gz").exists() else []
+    if len(inside) != len(urls):
+        checks.fail(f"{len(inside)} files for the folder's archive's {len(urls)} page records")
+    odd = list((tmp / "out" / "odd.warc").glob("*.txt")) if (tmp / "out" / "odd.warc").exists() else []
+    if len(odd) != 1 or any(tmp.parent.rglob("escape")):
+        checks.fail(f"the odd record id wrote {odd} (or escaped the output folder)")
+    spark = api(f"""
+from filterkit.integrations.spark import _archive_paths
+print([p.rsplit('/', 1)[1] for p in _archive_paths([{str(tmp / 'in')!r}])])
+""")
+    checks.run(spark, 0)
+    if b"['CC-MAIN-0001.warc.wet.gz']" not in spark.out:
+        checks.fail(f"the Spark job found {spark.out.decode().strip()}")
 
 
 # jieba's cache ----------------------------------------------------------------------------

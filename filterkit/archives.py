@@ -7,7 +7,9 @@
 Page records are ``response`` records whose HTTP status is 2xx and whose HTTP Content-Type
 is HTML (or, with no Content-Type, whose payload looks like markup), ``resource`` records of
 an HTML type, and ``conversion`` records (WET text). Every other record is read past, and
-``iter_records`` says why in ``.skip``. The archive may be gzip (one member per record,
+``iter_records`` says why in ``.skip``; a page record whose HTTP body cannot be unpacked says
+why in ``.error`` (and ``filter_archive`` gives it a result with that error: every page record
+is answered). Bodies are unpacked by their Content-Encoding list, each coding bounded in output. The archive may be gzip (one member per record,
 or the whole file in one) or plain, WARC/1.0 or WARC/1.1: told by its bytes, not its name.
 
 Damage ends the archive: every record before it comes out, then ``ArchiveError`` names
@@ -41,18 +43,18 @@ from typing import TYPE_CHECKING, BinaryIO, Iterable, Iterator
 
 from filterkit.decoding import HTML_TYPES, looks_like_html, media_type
 from filterkit.errors import FilterkitError
-from filterkit.filter import DEFAULT_BATCH_SIZE, DEFAULT_MAX_PAGE_BYTES, Page
+from filterkit.filter import DEFAULT_BATCH_SIZE, DEFAULT_MAX_PAGE_BYTES, FilterResult, Page
+from filterkit.inputs import GZIP_MAGIC, looks_like_warc
 
 if TYPE_CHECKING:
-    from filterkit.filter import ContentFilter, FilterResult
+    from filterkit.filter import ContentFilter
 
 READ_SIZE = 64 * 1024  # compressed bytes read at a time
 UNPACK_SIZE = 256 * 1024  # most bytes one gzip step unpacks: memory stays bounded on highly compressed data
 # A page's payload is read up to this size and the rest passed over: twice the filter's own cut (of the
 # page's UTF-8), which falls inside it for every web encoding, UTF-8 being at least half as long (UTF-16).
 PAGE_READ_LIMIT = 2 * DEFAULT_MAX_PAGE_BYTES
-WARC_VERSIONS = (b"WARC/1.0", b"WARC/1.1")
-_GZIP_MAGIC = b"\x1f\x8b"
+IDENTITY_CODINGS = ("", "identity", "none")  # Content-Encoding values that leave the body as it is
 
 
 class ArchiveError(FilterkitError, ValueError):
@@ -71,19 +73,9 @@ class ArchiveRecord:
     record_id: str  # WARC-Record-ID, e.g. "<urn:uuid:...>"
     warc_type: str  # WARC-Type: "response", "request", "conversion"...
     date: str  # WARC-Date as written
-    page: Page | None  # the page to filter, None when the record is skipped
+    page: Page | None  # the page to filter, None when the record is skipped or its page cannot be read
     skip: str | None  # why the record is not a page ("request record", "redirect 301"...), None for a page
-
-
-def looks_like_warc(head: bytes) -> bool:
-    """True if ``head``, the first bytes of a file (a few hundred suffice), opens a WARC/1.0 or WARC/1.1
-    archive, gzip-compressed or not."""
-    if head.startswith(_GZIP_MAGIC):
-        try:
-            head = zlib.decompressobj(31).decompress(head, 16)
-        except zlib.error:
-            return False
-    return head[:8] in WARC_VERSIONS
+    error: str | None = None  # why a page record's page cannot be read (a body that cannot be unpacked)
 
 
 def iter_records(source: str | Path | BinaryIO) -> Iterator[ArchiveRecord]:
@@ -109,7 +101,8 @@ def filter_records(records: Iterable[ArchiveRecord], content_filter: ContentFilt
                    batch_size: int = DEFAULT_BATCH_SIZE) -> Iterator[tuple[ArchiveRecord, FilterResult]]:
     """(record, result) for each page record among ``records``, filtered ``batch_size`` at a time.
 
-    A page that cannot be filtered has a result with ``.error`` set. ``ArchiveError`` from
+    A page that cannot be filtered, or whose body cannot be read (``record.error``), has a result with
+    ``.error`` set: every page record gets one result. ``ArchiveError`` from
     ``records`` is raised after the results of every page record before the damage.
     A caller that wants the skipped records too passes ``iter_records(...)`` through its own
     generator on the way in.
@@ -124,14 +117,19 @@ def filter_records(records: Iterable[ArchiveRecord], content_filter: ContentFilt
     def pages() -> Iterator[Page]:
         try:
             for record in records:
-                if record.page is not None:
+                if record.page is not None or record.error is not None:
                     waiting.append(record)
-                    yield record.page
+                    # A record whose page cannot be read keeps its place in the batch with an empty page,
+                    # whose result is then replaced by the record's error.
+                    yield record.page if record.page is not None else Page(b"", id=record.record_id)
         except ArchiveError as error:  # the batch in hand is still filtered and given out first
             damage.append(error)
 
     for result in content_filter.filter_many(pages(), batch_size=batch_size):
-        yield waiting.popleft(), result
+        record = waiting.popleft()
+        if record.error is not None:
+            result = FilterResult((), "und", error=record.error, id=record.record_id)
+        yield record, result
     if damage:
         raise damage[0]
 
@@ -156,7 +154,7 @@ class _Stream:
         self._input = raw.read(READ_SIZE)
         if not isinstance(self._input, bytes):
             raise TypeError("an archive is read as bytes: open it in binary mode ('rb'), or pass its path")
-        self.gzip = self._input.startswith(_GZIP_MAGIC)
+        self.gzip = self._input.startswith(GZIP_MAGIC)
         self.opens_warc = looks_like_warc(self._input)
         self._member: zlib._Decompress | None = None
         self._member_start = 0
@@ -292,49 +290,52 @@ def _read_record(record) -> ArchiveRecord:
     if length is None or not length.strip().isdigit():
         raise _BadHeader(f"the record header has no valid Content-Length ({length!r})")
     record_id = headers.get_header("WARC-Record-ID") or ""
-    page, skip = _page(record, record_id)
+    page, skip, error = _page(record, record_id)
     raw = record.raw_stream
     while raw.read(READ_SIZE):
         pass
     if raw.tell() < record.length:
         raise _CutShort(f"the record is cut short: {raw.tell()} of its {record.length} bytes are there")
     return ArchiveRecord(headers.get_header("WARC-Target-URI") or "", record_id, record.rec_type or "",
-                         headers.get_header("WARC-Date") or "", page, skip)
+                         headers.get_header("WARC-Date") or "", page, skip, error)
 
 
-def _page(record, record_id: str) -> tuple[Page | None, str | None]:
-    """(the page, None) of a page record; (None, why not) of any other."""
+def _page(record, record_id: str) -> tuple[Page | None, str | None, str | None]:
+    """(the page, None, None) of a page record; (None, why not, None) of any other; (None, None, why) of an
+    HTML record whose body cannot be read."""
     kind = record.rec_type
     if kind == "conversion":
         payload = record.raw_stream.read(PAGE_READ_LIMIT)
-        return Page(payload, content_type=record.content_type or "text/plain", format="text", id=record_id), None
+        return Page(payload, content_type=record.content_type or "text/plain", format="text", id=record_id), None, None
     if kind == "resource":
         if media_type(record.content_type) not in HTML_TYPES:
-            return None, f"not HTML: {media_type(record.content_type) or 'no Content-Type'}"
+            return None, f"not HTML: {media_type(record.content_type) or 'no Content-Type'}", None
         payload = record.raw_stream.read(PAGE_READ_LIMIT)
-        return Page(payload, content_type=record.content_type, format="html", id=record_id), None
+        return Page(payload, content_type=record.content_type, format="html", id=record_id), None, None
     if kind != "response":
-        return None, f"{kind or 'untyped'} record"
+        return None, f"{kind or 'untyped'} record", None
     http = record.http_headers
     if http is None or not http.protocol.upper().startswith("HTTP/"):
-        return None, f"not HTTP: {media_type(record.content_type) or 'no Content-Type'}"
+        return None, f"not HTTP: {media_type(record.content_type) or 'no Content-Type'}", None
     code = http.get_statuscode()
     if not code.isdigit():
-        return None, f"bad HTTP status line: {http.statusline[:40]!r}"
+        return None, f"bad HTTP status line: {http.statusline[:40]!r}", None
     if code.startswith("3"):
-        return None, f"redirect {code}"
+        return None, f"redirect {code}", None
     if not code.startswith("2"):
-        return None, f"status {code}"
+        return None, f"status {code}", None
     content_type = http.get_header("Content-Type")
     if content_type and media_type(content_type) not in HTML_TYPES:
-        return None, f"not HTML: {media_type(content_type)}"
+        return None, f"not HTML: {media_type(content_type)}", None
     try:
         payload = _http_payload(record.raw_stream, http)
     except _Unreadable as error:
-        return None, f"unreadable body: {error}"
+        if not content_type:  # nothing says that it was a page
+            return None, f"not HTML: no Content-Type, and a body that cannot be read ({error})", None
+        return None, None, f"cannot read the HTML body: {error}"
     if not content_type and not looks_like_html(payload):
-        return None, "not HTML: no Content-Type, and no markup"
-    return Page(payload, content_type=content_type, format="html", id=record_id), None
+        return None, "not HTML: no Content-Type, and no markup", None
+    return Page(payload, content_type=content_type, format="html", id=record_id), None, None
 
 
 class _Unreadable(Exception):
@@ -342,38 +343,97 @@ class _Unreadable(Exception):
 
 
 def _http_payload(block: BinaryIO, http) -> bytes:
-    """The HTTP body after its headers, de-chunked and unpacked (gzip, deflate, br), up to PAGE_READ_LIMIT.
+    """The HTTP body after its headers, de-chunked and unpacked by its Content-Encoding, up to PAGE_READ_LIMIT.
 
-    Unpacked here rather than by warcio's ``content_stream``, which prints zlib's error on
-    stderr and returns nothing for a damaged gzip body.
+    The codings are a list, applied in order, so undone from the last (``gzip, br``); ``identity`` and
+    repeats are codings too. Every decoder stops at PAGE_READ_LIMIT bytes of output, so that a body that
+    inflates to gigabytes (a "bomb") costs no more memory than a page. A coding that cannot be undone, or
+    is no coding at all (servers send ``utf-8``), leaves the body as it is if it reads as markup (archivers
+    store bodies unpacked but keep the header); otherwise the body is unreadable. Unpacked here rather
+    than by warcio's ``content_stream``, which prints zlib's error on stderr and returns nothing for a
+    damaged gzip body.
     """
     if "chunked" in (http.get_header("Transfer-Encoding") or "").lower():
         from warcio.bufferedreaders import ChunkedDataReader
 
         block = ChunkedDataReader(block)  # falls back to the bytes as they are where they are not chunked
-    coding = (http.get_header("Content-Encoding") or "").strip().lower()
+    header = ",".join(value for name, value in http.headers if name.lower() == "content-encoding")
+    codings = [coding.strip().lower() for coding in header.split(",")]
+    codings = [coding for coding in codings if coding not in IDENTITY_CODINGS]
     body = block.read(PAGE_READ_LIMIT)
-    if coding in ("", "identity", "none"):
-        return body
-    try:
-        if coding == "br":
-            import brotli
+    for coding in reversed(codings):
+        decoder = _DECODERS.get(coding)
+        try:
+            if decoder is None:
+                raise _Unreadable(f"unknown Content-Encoding {coding!r}")
+            body = decoder(body, PAGE_READ_LIMIT)
+        except Exception as error:
+            if looks_like_html(body):
+                return body
+            if isinstance(error, _Unreadable):
+                raise
+            if isinstance(error, ImportError):
+                raise _Unreadable(f"Content-Encoding {coding} needs the {error.name} package") from None
+            raise _Unreadable(f"bad {coding} data ({' '.join(str(error).split()) or type(error).__name__})") from None
+    return body
 
-            return brotli.decompress(body)[:PAGE_READ_LIMIT]
-        if coding in ("gzip", "x-gzip", "deflate"):
-            try:
-                return zlib.decompressobj(47).decompress(body, PAGE_READ_LIMIT)  # gzip or zlib header
-            except zlib.error:
-                if coding != "deflate":
-                    raise
-                return zlib.decompressobj(-15).decompress(body, PAGE_READ_LIMIT)  # raw deflate, as some servers send
-    except ImportError:
-        raise _Unreadable("Content-Encoding br needs the brotli package") from None
-    except Exception as error:
-        if looks_like_html(body):  # the archiver stored the body unpacked but kept the header
-            return body
-        raise _Unreadable(f"bad {coding} data ({error})") from None
-    raise _Unreadable(f"unknown Content-Encoding {coding!r}")
+
+def _gunzip(data: bytes, limit: int) -> bytes:
+    """gzip (or zlib) data, every member of it, up to ``limit`` bytes; a member cut short gives what it holds."""
+    out: list[bytes] = []
+    size = 0
+    while data and size < limit:
+        member = zlib.decompressobj(47)  # gzip or zlib header, told by the data
+        try:
+            piece = member.decompress(data, limit - size)
+        except zlib.error:
+            if out:  # trailing bytes after the last member, as the gzip tool ignores them
+                break
+            raise
+        out.append(piece)
+        size += len(piece)
+        if not member.eof:
+            break  # at the limit, or the data is cut short
+        data = member.unused_data.lstrip(b"\0")  # members may be padded with NULs
+    return b"".join(out)
+
+
+def _inflate(data: bytes, limit: int) -> bytes:
+    """deflate as servers send it: zlib-wrapped as the standard says, or raw, or even gzip."""
+    try:
+        return _gunzip(data, limit)
+    except zlib.error:
+        return zlib.decompressobj(-15).decompress(data, limit)
+
+
+def _unbrotli(data: bytes, limit: int) -> bytes:
+    import brotli
+
+    return brotli.Decompressor().process(data, output_buffer_limit=limit)[:limit]
+
+
+def _unzstd(data: bytes, limit: int) -> bytes:
+    import io
+
+    import zstandard
+
+    out: list[bytes] = []
+    size = 0
+    with zstandard.ZstdDecompressor().stream_reader(io.BytesIO(data), read_across_frames=True) as reader:
+        while size < limit and (piece := reader.read(min(UNPACK_SIZE, limit - size))):
+            out.append(piece)
+            size += len(piece)
+    return b"".join(out)
+
+
+_DECODERS = {"gzip": _gunzip, "x-gzip": _gunzip, "deflate": _inflate, "br": _unbrotli, "zstd": _unzstd}
+
+
+def _lower_scheme(uri: str) -> str:
+    """The URI with its scheme in lower case (schemes are case-insensitive: ``HTTP://`` is HTTP)."""
+    uri = uri.strip().lstrip("<")
+    scheme, colon, rest = uri.partition(":")
+    return scheme.lower() + colon + rest if colon else uri
 
 
 @cache
@@ -388,6 +448,13 @@ def _strict_iterator() -> type:
     logging.getLogger("warcio").addHandler(logging.NullHandler())
 
     class StrictIterator(ArchiveIterator):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            # warcio parses a response's HTTP headers only under a lower-case "http:" or "https:" URI.
+            load = self.loader.load_http_headers
+            self.loader.load_http_headers = \
+                lambda kind, uri, stream, length: load(kind, _lower_scheme(uri or ""), stream, length)
+
         def _consume_blanklines(self) -> tuple[bytes | None, int]:
             blank = 0
             while True:

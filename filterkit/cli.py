@@ -12,13 +12,23 @@ import argparse
 import gc
 import math
 import os
+import re
+import stat
 import sys
 import time
+from collections import Counter
+from fnmatch import fnmatch
 from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO, Iterator
 
-ARCHIVE_SNIFF_BYTES = 1024  # a gzip member's first 64 bytes may hold fewer than the 8 of "WARC/1.1"
+from filterkit.inputs import (Peeked, is_archive_file, is_regular_file, looks_like_warc, not_a_page, read_head,
+                              read_up_to)
+
+STDIN_NAME = "stdin"  # what a page or archive read from stdin is named under --output-dir (stdin.txt)
+SKIP_REASONS_SHOWN = 5  # reasons named in an archive's line of skipped records
+RECORD_NAME_CHARS = 80  # of a record id or URL, in the name of the record's file under --output-dir
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")  # characters replaced in a file name made from a record id or URL
 CHUNK_BYTES = 4 * 1024 * 1024  # input per chunk of a batch (pages of a chunk are held and scored together)
 EXIT_OK = 0  # done (in batch modes also when some records carry an "error")
 EXIT_USAGE = 2  # bad options
@@ -54,10 +64,15 @@ batches (one JSON line out per page, in input order):
   "content_type"), and writes the object with "main" and "lang" added, or with "error";
   other fields pass through. Output is strict UTF-8 JSON: lone surrogates become U+FFFD,
   NaN and infinite numbers become null.
-  Several files, a folder or --input-dir: one line per file with its "path" (or, with
-  --output-dir, one text file per input at the same relative path).
-  A WARC file (gzip or plain, detected by content): one line per HTML response or WET
-  conversion record, with "url" and "record_id"; other records are skipped and counted.
+  Several files, a folder or --input-dir: one line per file with its "path" as the command
+  line names it (or, with --output-dir, one text file per page at its relative path; with
+  several inputs, each under its own name; a page on stdin: stdin.txt). Files in folders
+  are told by content: non-pages (scripts, style sheets, robots.txt, images, PDFs, binary)
+  and FIFOs are skipped with a line on stderr; --glob chooses files by name.
+  A WARC file, pipe or stdin (gzip or plain, detected by content): one line per HTML
+  response or WET conversion record, with "url" and "record_id" (its text, or an "error"),
+  one file per such record with --output-dir; other records are skipped and counted on
+  stderr. Content-Encoding gzip, deflate, br and zstd (and lists of them) are unpacked.
   --jobs N runs N worker processes; a worker that dies is replaced and only the record
   that killed it gets an "error". On a terminal a progress bar and a summary show.
 
@@ -67,12 +82,14 @@ examples:
   filterkit --json page.html | jq '.paragraphs[] | select(.label) | .path'
   filterkit --jsonl --jobs 2 < pages.jsonl > filtered.jsonl
   filterkit --jobs 2 crawl.warc.gz > pages.jsonl
+  cat crawl.warc.gz | filterkit > pages.jsonl
   filterkit --input-dir saved-pages/ --output-dir main-texts/ --jobs 2
 
 exit status:
   0 success (in batch modes even when some records carry an "error")
   2 bad options
-  3 input that cannot be read or decoded, or an archive damaged part-way (all before it is written)
+  3 input that cannot be read or decoded, archives damaged part-way, or folders unreadable
+    (all else is written; each is said on stderr)
   4 the model cannot be loaded (missing, damaged, or made for other versions), also by a
     worker part-way through a batch (the lines before it are complete); a model set without
     a track's model gives each page of that track an "error" in a batch, exit 4 for one page
@@ -88,11 +105,15 @@ def _parser() -> argparse.ArgumentParser:
         "and drop navigation, bylines, share bars, teaser lists, cookie notices and footers.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("inputs", nargs="*", metavar="PATH",
-                        help="pages, folders of pages, WARC archives, or JSON Lines with --jsonl (default: stdin)")
+                        help="pages, folders of pages, WARC archives, or JSON Lines with --jsonl (default: stdin; '-' names stdin)")
     parser.add_argument("--input-dir", action="append", default=[], metavar="DIR",
                         help="a folder whose files (all levels down) are pages (repeatable)")
     parser.add_argument("--output-dir", metavar="DIR", type=Path,
-                        help="write one main-text file per input page, at the same relative path")
+                        help="write one main-text file per input page, at the same relative path (several inputs: "
+                        "each under its own name; archives: one file per page record)")
+    parser.add_argument("--glob", action="append", default=[], metavar="PATTERN",
+                        help="in folders, only the files whose name or relative path matches PATTERN, e.g. "
+                        "'*.html' (repeatable)")
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true",
                         help="one page: print a JSON object (main text, language, format, encoding, and every "
@@ -121,7 +142,7 @@ def _parser() -> argparse.ArgumentParser:
                         metavar="N",
                         help="cut longer pages to N bytes before filtering (default 20 MiB; the record says "
                         "\"truncated\")")
-    parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary, only errors")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar, summary or lines about skipped input: only errors")
     parser.add_argument("--version", action="version", version=_version())
     return parser
 
@@ -186,12 +207,15 @@ def _options(args) -> dict:
 
 
 # -- one page ------------------------------------------------------------------------------
-def _single(args, out: BinaryIO) -> None:
+def _single(args, out: BinaryIO, streams: dict[str, Peeked]) -> None:
     from filterkit import records
     from filterkit.errors import FilterkitError, ModelError
 
     name = args.inputs[0] if args.inputs else "-"
-    data = _read_bytes(name)
+    try:
+        data = _read_page(name, streams, args.max_page_bytes)
+    except OSError as error:
+        raise _Fail(f"cannot read {_shown(name)}: {error.strerror or error}", EXIT_INPUT) from None
     content_filter = _content_filter(_options(args))
     try:
         result = content_filter.filter(data, encoding=args.encoding, format=_options(args)["format"])
@@ -199,23 +223,51 @@ def _single(args, out: BinaryIO) -> None:
         raise _Fail(str(error), EXIT_MODEL) from None
     except FilterkitError as error:
         raise _Fail(str(error), EXIT_INPUT) from None
+    if result.truncated:
+        _note(args, f"{_shown(name)} is longer than --max-page-bytes: its first {args.max_page_bytes} bytes "
+              "were filtered")
     if args.json:
         _write(out, (records.dump(result.to_dict()) + "\n").encode("utf-8"))
     elif result.text:
         _write(out, (result.text + "\n").encode("utf-8"))
 
 
-def _read_bytes(name: str) -> bytes:
-    try:
-        if name == "-":
-            return sys.stdin.buffer.read() if sys.stdin is not None else b""
-        with open(name, "rb") as stream:
-            return stream.read()
-    except OSError as error:
-        raise _Fail(f"cannot read {'standard input' if name == '-' else name}: {error.strerror or error}",
-                    EXIT_INPUT) from None
-    except ValueError:  # stdin closed
-        return b""
+def _read_page(name: str, streams: dict[str, Peeked], max_bytes: int) -> bytes:
+    """A page's bytes, read no further than one byte past the cut (the filter then cuts and says so):
+    a huge file or an endless device (a link to /dev/zero) costs no more than a page."""
+    if name in streams:
+        return read_up_to(streams[name], max_bytes + 1)
+    with open(name, "rb") as stream:
+        return read_up_to(stream, max_bytes + 1)
+
+
+def _shown(name: str) -> str:
+    return "standard input" if name == "-" else name
+
+
+def _streams(args) -> dict[str, Peeked]:
+    """The inputs that can be read only once (stdin, pipes, FIFOs, devices), opened now and their first bytes
+    peeked, so that telling an archive from a page reads them once and loses nothing."""
+    streams: dict[str, Peeked] = {}
+    for name in _named_inputs(args):
+        if name in streams or (name != "-" and (os.path.isdir(name) or is_regular_file(name)
+                                                 or not os.path.exists(name))):
+            continue
+        try:
+            if name == "-":
+                streams[name] = Peeked(sys.stdin.buffer if sys.stdin is not None else None)
+            else:
+                streams[name] = Peeked(open(name, "rb"))
+        except ValueError:  # stdin closed
+            streams[name] = Peeked(None)
+        except OSError:  # a socket, a device that cannot be opened: reported where its page is read
+            pass
+    return streams
+
+
+def _named_inputs(args) -> list[str]:
+    """The PATHs, or stdin ("-") when neither PATHs nor --input-dir are given."""
+    return args.inputs or ([] if args.input_dir else ["-"])
 
 
 # -- batches: work items and what a worker does with them ----------------------------------
@@ -246,22 +298,22 @@ def _work(items: list[tuple]) -> list[tuple[str | None, bool]]:
     from filterkit.parallel import Fatal
 
     options = _worker["options"]
-    entries: list[tuple[dict, Any]] = []
+    entries: list[tuple[dict, Any, str | None]] = []
     for item in items:
         if item[0] == "record":
-            entries.append(records.parse(item[1], options["format"]))
+            entries.append((*records.parse(item[1], options["format"]), None))
         elif item[0] == "file":
-            entries.append(_file_entry(item[1], item[2], options["format"]))
+            entries.append((*_file_entry(item[1], item[2], options["format"], options["max_page_bytes"]), item[3]))
         else:
-            entries.append((dict(item[1]), item[2]))
-    pages = [page for _, page in entries if page is not None]
+            entries.append((dict(item[1]), item[2], item[3]))
+    pages = [page for _, page, _ in entries if page is not None]
     try:
         results = iter(list(_worker["filter"].filter_many(pages, batch_size=options["batch_size"],
                                                           encoding=options["encoding"], format=options["format"])))
     except ModelError as error:  # the model is unusable for every page: end the run once (exit 4)
         raise Fatal(str(error)) from None
     out = []
-    for record, page in entries:
+    for record, page, target in entries:
         if page is not None:
             result = next(results)
             if result.error is not None:
@@ -270,8 +322,8 @@ def _work(items: list[tuple]) -> list[tuple[str | None, bool]]:
                 record.update(main=result.text, lang=result.lang)
                 if result.truncated:
                     record["truncated"] = True
-        if options["output_dir"] and "path" in record:
-            out.append(_write_text(record, options["output_dir"]))
+        if options["output_dir"] and target is not None:
+            out.append(_write_text(record, options["output_dir"], target))
         else:
             out.append((records.dump(record), "error" not in record))
     _release_memory()
@@ -289,31 +341,46 @@ def _release_memory() -> None:
         pass
 
 
-def _file_entry(path: str, relative: str, page_format: str) -> tuple[dict, Any]:
+def _file_entry(path: str, fields: dict, page_format: str, max_bytes: int) -> tuple[dict, Any]:
     from filterkit.filter import Page
 
-    record = {"path": relative}
+    record = dict(fields)
     try:
         with open(path, "rb") as stream:
-            return record, Page(stream.read(), format=page_format)
+            return record, Page(read_up_to(stream, max_bytes + 1), format=page_format)
     except OSError as error:
-        record["error"] = f"cannot read {relative}: {error.strerror or error}"
+        record["error"] = f"cannot read {record['path']}: {error.strerror or error}"
         return record, None
 
 
-def _write_text(record: dict, output_dir: str) -> tuple[str | None, bool]:
+def _write_text(record: dict, output_dir: str, target: str) -> tuple[str | None, bool]:
     """Write a page's main text under the output folder; an error is still a JSON line on stdout."""
     from filterkit import records
 
     if "error" in record:
         return records.dump(record), False
-    target = Path(output_dir) / f"{record['path']}.txt"
+    path = Path(output_dir) / f"{target}.txt"
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(record["main"] + "\n" if record["main"] else "", encoding="utf-8")
+        _make_folders(str(path.parent))
+        path.write_text(record["main"] + "\n" if record["main"] else "", encoding="utf-8")
     except OSError as error:
-        return records.dump({"path": record["path"], "error": f"cannot write {target}: {error.strerror}"}), False
+        return records.dump({**{key: value for key, value in record.items() if key not in ("main", "lang")},
+                             "error": f"cannot write {path}: {error.strerror}"}), False
     return None, True
+
+
+def _make_folders(folder: str) -> None:
+    """os.makedirs as a loop: its recursion fails on a tree thousands of folders deep."""
+    missing = []
+    while folder and not os.path.isdir(folder):
+        missing.append(folder)
+        folder = os.path.dirname(folder)
+    for path in reversed(missing):
+        try:
+            os.mkdir(path)
+        except FileExistsError:
+            if not os.path.isdir(path):
+                raise
 
 
 def _failed_item(item: tuple, reason: str) -> tuple[str, bool]:
@@ -324,7 +391,7 @@ def _failed_item(item: tuple, reason: str) -> tuple[str, bool]:
         record = {key: value for key, value in record.items() if key not in ("text", "html", "html_b64")} \
             if "error" not in record else record
     elif item[0] == "file":
-        record = {"path": item[2]}
+        record = dict(item[2])
     else:
         record = dict(item[1])
     record["error"] = f"cannot filter this page: {reason}"
@@ -335,25 +402,28 @@ def _failed_item(item: tuple, reason: str) -> tuple[str, bool]:
 class _Counts:
     def __init__(self) -> None:
         self.pages = self.written = self.skipped = self.errors = 0
+        self.broken = 0  # archives damaged and folders or streams unreadable, each said on stderr
         self.started = time.monotonic()
-        self.broken: str | None = None  # where an archive broke
 
 
-def _batch_items(args, counts: _Counts) -> Iterator[tuple]:
+# An item is ("record", JSON line), ("file", path, fields, target) read by the worker, or ("page", fields, page,
+# target) read here (None for a page that could not be read: its fields carry the "error"). ``target`` is where
+# --output-dir puts the page's text (a relative path, without ".txt"); None for JSON Lines records.
+def _batch_items(args, counts: _Counts, streams: dict[str, Peeked], roots: dict[str, str]) -> Iterator[tuple]:
     if args.jsonl:
         for name in args.inputs or ["-"]:
             if os.path.isdir(name):
-                yield from _folder_items(name, args, counts)
+                yield from _folder_items(name, args, counts, roots[name])
                 continue
             yield from _lines(name)
         return
-    for name in args.inputs:
-        if os.path.isdir(name):
-            yield from _folder_items(name, args, counts)
+    for name in _named_inputs(args):
+        if name not in streams and os.path.isdir(name):
+            yield from _folder_items(name, args, counts, roots[name])
         else:
-            yield from _path_items(name, os.path.basename(name), args, counts)
+            yield from _named_items(name, args, counts, streams, roots[name])
     for folder in args.input_dir:
-        yield from _folder_items(folder, args, counts)
+        yield from _folder_items(folder, args, counts, roots[folder])
 
 
 def _lines(name: str) -> Iterator[tuple]:
@@ -368,59 +438,231 @@ def _lines(name: str) -> Iterator[tuple]:
             yield ("record", line)
 
 
-def _folder_items(folder: str, args, counts: _Counts) -> Iterator[tuple]:
-    if not os.path.isdir(folder):
-        raise _Fail(f"cannot read {folder}: not a folder", EXIT_INPUT)
-    root = Path(folder)
-    for directory, subdirectories, files in os.walk(folder):
-        subdirectories.sort()
-        for name in sorted(files):
-            path = Path(directory) / name
-            yield from _path_items(str(path), str(path.relative_to(root)), args, counts)
+def _named_items(name: str, args, counts: _Counts, streams: dict[str, Peeked], root: str) -> Iterator[tuple]:
+    """A PATH of the command line (or stdin): an archive, or one page whose "path" is the name as given."""
+    fields = {"path": name}
+    target = root.rstrip("/") or _root_name(name)
+    if name in streams:
+        stream = streams[name]
+        if args.format == "warc" or looks_like_warc(stream.head):
+            yield from _archive_items(stream, _shown(name), args, counts, root)
+            return
+        try:
+            data = read_up_to(stream, args.max_page_bytes + 1)
+        except OSError as error:
+            yield ("page", {**fields, "error": f"cannot read {_shown(name)}: {error.strerror or error}"}, None, target)
+            return
+        from filterkit.filter import Page
 
-
-def _path_items(path: str, relative: str, args, counts: _Counts) -> Iterator[tuple]:
-    if args.format == "warc" or _is_archive(path):
-        yield from _archive_items(path, relative, counts)
+        yield ("page", fields, Page(data), target)
+    elif args.format == "warc" or is_archive_file(name):
+        yield from _archive_items(name, name, args, counts, root)
     else:
-        yield ("file", path, relative)
+        yield ("file", name, fields, target)
 
 
-def _is_archive(path: str) -> bool:
-    from filterkit.archives import looks_like_warc
+def _folder_items(folder: str, args, counts: _Counts, root: str) -> Iterator[tuple]:
+    """The files under ``folder``, all levels down, sorted: pages and archives, told by their content.
 
+    What is not a regular file (a FIFO, a socket, a device) and what is not a page (an image, a script, a
+    style sheet, robots.txt...) is skipped with a line on stderr; a sub-folder or file that cannot be read
+    is said too (a file gets its record with an "error"). The --output-dir folder is not walked.
+    """
+    not_matching = 0
+    for path in _walk(folder, args, counts):
+        relative = os.path.relpath(path, folder)
+        if args.glob and not any(fnmatch(relative, pattern) or fnmatch(os.path.basename(path), pattern)
+                                 for pattern in args.glob):
+            not_matching += 1
+            continue
+        yield from _folder_file(path, root + relative, args, counts)
+    if not_matching:
+        counts.skipped += not_matching
+        _note(args, f"{folder}: {not_matching} files not matching --glob skipped")
+
+
+def _walk(folder: str, args, counts: _Counts) -> Iterator[str]:
+    """The paths of the entries under ``folder`` that are not folders, a folder's own before its sub-folders',
+    each sorted by name. A loop, not os.walk's recursion: a tree thousands of folders deep is a tree too."""
+    excluded = _identity(args.output_dir) if args.output_dir else None
+    stack = [folder]
+    while stack:
+        directory = stack.pop()
+        try:
+            with os.scandir(directory) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError as error:
+            _problem(counts, f"cannot read the folder {directory}: {error.strerror or error}")
+            continue
+        folders = []
+        for entry in entries:
+            try:
+                is_folder = entry.is_dir(follow_symlinks=False)
+                linked_folder = not is_folder and entry.is_symlink() and entry.is_dir()
+            except OSError:
+                is_folder = linked_folder = False
+            if linked_folder:
+                _skip(args, counts, f"{entry.path}: a symbolic link to a folder (not followed)")
+            elif is_folder and excluded is not None and entry.inode() == excluded[1] \
+                    and _identity(entry.path) == excluded:
+                _note(args, f"{entry.path}: the --output-dir folder, not read")
+            elif is_folder:
+                folders.append(entry.path)
+            else:
+                yield entry.path
+        stack.extend(reversed(folders))
+
+
+def _folder_file(path: str, target: str, args, counts: _Counts) -> Iterator[tuple]:
+    fields = {"path": path}
     try:
-        with open(path, "rb") as stream:
-            return looks_like_warc(stream.read(ARCHIVE_SNIFF_BYTES))
+        mode = os.stat(path).st_mode
+        if not stat.S_ISREG(mode):
+            _skip(args, counts, f"{path}: not a regular file ({_file_kind(mode)})")
+            return
+        head = read_head(path)
+    except OSError as error:
+        yield ("page", {**fields, "error": f"cannot read {path}: {error.strerror or error}"}, None, target)
+        return
+    if args.format == "warc" or looks_like_warc(head):
+        yield from _archive_items(path, path, args, counts, target + "/")
+        return
+    reason = not_a_page(head) if args.format == "auto" else None
+    if reason:
+        _skip(args, counts, f"{path}: not a page ({reason})")
+        return
+    yield ("file", path, fields, target)
+
+
+def _identity(path: str | os.PathLike) -> tuple[int, int] | None:
+    """A folder's (device, inode): what tells it apart however it is named (realpath walks every level)."""
+    try:
+        found = os.stat(path)
     except OSError:
-        return False  # the worker reports it as unreadable
+        return None
+    return found.st_dev, found.st_ino
 
 
-def _archive_items(path: str, relative: str, counts: _Counts) -> Iterator[tuple]:
+def _file_kind(mode: int) -> str:
+    kinds = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+             (stat.S_ISBLK, "a block device"))
+    return next((kind for test, kind in kinds if test(mode)), "not a file")
+
+
+def _archive_items(source: str | Peeked, shown: str, args, counts: _Counts, root: str) -> Iterator[tuple]:
+    """One item per page record (with --output-dir, one file each, named by its number and record id);
+    the other records are counted, and said in one line per archive."""
     from filterkit.archives import ArchiveError, iter_records
 
+    skipped: Counter[str] = Counter()
+    pages = 0
     try:
-        for record in iter_records(path):
-            if record.page is None:
-                counts.skipped += 1
+        for number, record in enumerate(iter_records(source), 1):
+            if record.page is None and record.error is None:
+                skipped[record.skip or "not a page"] += 1
                 continue
+            pages += 1
             fields = {"url": record.url, "record_id": record.record_id, "warc_type": record.warc_type,
-                      "archive": relative}
-            yield ("archive", fields, record.page)
+                      "archive": shown}
+            target = root + _record_name(number, record.record_id or record.url)
+            if record.error is not None:
+                yield ("page", {**fields, "error": record.error}, None, target)
+            else:
+                yield ("page", fields, record.page, target)
     except ArchiveError as error:
-        counts.broken = f"{relative}: {error}"
+        _problem(counts, f"{shown}: {error}")
     except OSError as error:
-        counts.broken = f"cannot read {relative}: {error.strerror or error}"
+        _problem(counts, f"cannot read {shown}: {error.strerror or error}")
+    finally:
+        counts.skipped += sum(skipped.values())
+        if skipped:
+            reasons = ", ".join(f"{count}× {reason}" for reason, count in skipped.most_common(SKIP_REASONS_SHOWN))
+            more = ", ..." if len(skipped) > SKIP_REASONS_SHOWN else ""
+            _note(args, f"{shown}: {pages} page records, {sum(skipped.values())} other records skipped "
+                  f"({reasons}{more})")
 
 
-def _batch(args, out: BinaryIO) -> int:
+def _record_name(number: int, identifier: str) -> str:
+    """A file name for an archive's record: its number in the archive (unique, in order), then its id or URL
+    with every character that is not safe in a file name replaced."""
+    safe = _UNSAFE.sub("_", identifier.strip("<>")).strip("._-")[:RECORD_NAME_CHARS]
+    return f"{number:06d}-{safe}" if safe else f"{number:06d}"
+
+
+def _root_name(name: str) -> str:
+    """The name an input's output goes under: its own file or folder name (stdin: "stdin")."""
+    if name == "-":
+        return STDIN_NAME
+    return os.path.basename(os.path.normpath(os.path.abspath(name))) or "root"
+
+
+def _output_roots(args) -> dict[str, str]:
+    """Per input, the prefix of its outputs' relative paths under --output-dir: none for a single input (its
+    files at their relative paths, as it is laid out), its own name for each of several, so that two folders
+    holding the same relative path cannot overwrite each other's outputs."""
+    names = [*_named_inputs(args), *args.input_dir]
+    if not args.output_dir or len(names) == 1:
+        return {name: "" for name in names}
+    roots: dict[str, str] = {}
+    owners: dict[str, str] = {}
+    for name in names:
+        root = _root_name(name)
+        if root in owners:
+            raise _Fail(f"--output-dir: {owners[root]} and {name} would both write to "
+                        f"{os.path.join(args.output_dir, root)}; give them in separate runs", EXIT_USAGE)
+        owners[root] = name
+        roots[name] = root + "/"
+    return roots
+
+
+def _check_folders(args) -> None:
+    """Before anything is read: the --input-dir folders exist, and the output folder is none of them."""
+    for folder in args.input_dir:
+        if not os.path.isdir(folder):
+            raise _Fail(f"cannot read {folder}: not a folder", EXIT_INPUT)
+    if args.output_dir:
+        output = os.path.realpath(args.output_dir)
+        for name in [*args.inputs, *args.input_dir]:
+            if os.path.isdir(name) and os.path.realpath(name) == output:
+                raise _Fail(f"--output-dir {args.output_dir} is an input folder: give another", EXIT_USAGE)
+
+
+def _skip(args, counts: _Counts, message: str) -> None:
+    counts.skipped += 1
+    _note(args, f"skipped {message}")
+
+
+def _note(args, message: str) -> None:
+    """A line on stderr about input passed over (unless --quiet), whether or not stderr is a terminal."""
+    if args is not None and args.quiet:
+        return
+    try:
+        sys.stderr.write(f"filterkit: {' '.join(message.split())}\n")
+        sys.stderr.flush()
+    except (OSError, ValueError, AttributeError):  # no stderr left to say it on
+        pass
+
+
+def _problem(counts: _Counts, message: str) -> None:
+    """Input that could not be read to its end: said now, and the run ends with exit 3 after the rest."""
+    counts.broken += 1
+    _error(message)
+
+
+def _batch(args, out: BinaryIO, streams: dict[str, Peeked]) -> int:
     from filterkit.parallel import ordered_map
 
     counts = _Counts()
     options = _options(args)
     _content_filter(options)  # a model that cannot be loaded fails once, here, not in every worker
     timeout = (lambda n: args.page_timeout * n) if args.page_timeout else None
-    chunks = _chunked(_batch_items(args, counts), args.batch_size, counts)
+    roots = _output_roots(args)
+    if args.output_dir:
+        try:  # made now, so that a walk meeting it inside an input folder knows it
+            _make_folders(str(args.output_dir))
+        except OSError as error:
+            raise _Fail(f"cannot write to {args.output_dir}: {error.strerror or error}", EXIT_OUTPUT) from None
+    chunks = _chunked(_batch_items(args, counts, streams, roots), args.batch_size, counts)
     progress = _progress(args, counts)
     done = 0
     try:
@@ -443,9 +685,7 @@ def _batch(args, out: BinaryIO) -> int:
         elapsed = time.monotonic() - counts.started
         _tell(f"filterkit: {counts.pages} pages in, {counts.written} out, {counts.skipped} skipped, "
               f"{counts.errors} errors, {elapsed:.1f} s ({counts.pages / max(elapsed, 1e-9):.1f} pages/s)" + "\n")
-    if counts.broken:
-        raise _Fail(counts.broken, EXIT_INPUT)
-    return EXIT_OK
+    return EXIT_INPUT if counts.broken else EXIT_OK  # each broken input was said on stderr as it was met
 
 
 def _chunked(items: Iterator[tuple], size: int, counts: _Counts) -> Iterator[list[tuple]]:
@@ -468,8 +708,8 @@ def _chunked(items: Iterator[tuple], size: int, counts: _Counts) -> Iterator[lis
 def _item_bytes(item: tuple) -> int:
     if item[0] == "record":
         return len(item[1])
-    if item[0] == "archive":
-        return len(item[2].content)
+    if item[0] == "page":
+        return len(item[2].content) if item[2] is not None else 0
     try:
         return os.path.getsize(item[1])
     except OSError:
@@ -504,12 +744,13 @@ def _progress(args, counts: _Counts) -> _Progress | None:
     return _Progress(counts)
 
 
-def _is_batch(args) -> bool:
+def _is_batch(args, streams: dict[str, Peeked]) -> bool:
     if args.jsonl or args.input_dir or len(args.inputs) > 1 or args.output_dir or args.format == "warc":
         return True
-    if args.inputs and (os.path.isdir(args.inputs[0]) or _is_archive(args.inputs[0])):
-        return True
-    return False
+    name = args.inputs[0] if args.inputs else "-"
+    if name in streams:
+        return looks_like_warc(streams[name].head)
+    return os.path.isdir(name) or is_archive_file(name)
 
 
 def _check(parser: argparse.ArgumentParser, args) -> None:
@@ -521,8 +762,11 @@ def _check(parser: argparse.ArgumentParser, args) -> None:
         if web_encoding(args.encoding) is None:
             parser.error(f"--encoding: {args.encoding!r} is not a web encoding label (utf-8, gb18030, big5, "
                          "shift_jis, windows-1252...)")
-    if args.json and _is_batch(args):
-        parser.error("--json is for one page; batches write JSON Lines already")
+    if args.jsonl and args.output_dir:
+        parser.error("--output-dir writes pages (files, folders, archives, stdin) as text files; --jsonl records "
+                     "are written to stdout")
+    if args.glob and not (args.input_dir or any(os.path.isdir(name) for name in args.inputs)):
+        parser.error("--glob chooses files in folders: give a folder (PATH or --input-dir)")
 
 
 def _stderr_is_terminal() -> bool:
@@ -565,10 +809,14 @@ def main(argv: list[str] | None = None) -> int:
 
     _install_stop_handler()
     try:
-        if _is_batch(args):
-            status = _batch(args, out)
+        _check_folders(args)
+        streams = {} if args.jsonl else _streams(args)
+        if _is_batch(args, streams):
+            if args.json:
+                parser.error("--json is for one page; batches write JSON Lines already")
+            status = _batch(args, out, streams)
         else:
-            _single(args, out)
+            _single(args, out, streams)
             status = EXIT_OK
         _write(out, b"")
         return status

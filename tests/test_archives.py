@@ -159,12 +159,13 @@ def test_a_wrong_content_length_is_damage_not_a_warning(capfd):
     assert capfd.readouterr().err == ""
 
 
-def test_a_damaged_gzip_body_is_skipped_with_its_reason(capfd):
+def test_a_damaged_gzip_body_is_a_page_record_with_its_error(capfd):
     body = bytearray(gzip_module.compress(fixtures.ENGLISH_HTML.encode() * 20))
     body[len(body) // 2:len(body) // 2 + 8] = b"\x00" * 8
     archive = fixtures.single_response(bytes(body), [("Content-Type", "text/html"), ("Content-Encoding", "gzip")])
     [record] = iter_records(io.BytesIO(archive))
-    assert record.page is None and record.skip.startswith("unreadable body: bad gzip data")
+    assert record.page is None and record.skip is None
+    assert record.error.startswith("cannot read the HTML body: bad gzip data")
     assert capfd.readouterr().err == ""
 
 

@@ -33,12 +33,11 @@ def test_files_and_folders_give_one_line_each_in_order_and_an_unreadable_one_an_
     (tmp_path / "site" / "b" / "c.html").write_bytes((PAGES / "night-market.html").read_bytes())
     (tmp_path / "site" / "b" / "d.txt").write_bytes(bytes(range(128, 256)) * 8)
     (tmp_path / "alone.txt").write_text(PAGE.text, encoding="utf-8")
-    done = run(str(tmp_path / "alone.txt"), str(tmp_path / "site"), str(tmp_path / "missing.txt"),
-               "--input-dir", str(tmp_path / "site" / "b"), "--jobs", "2")
+    done = run("alone.txt", "site", "missing.txt", "--input-dir", "site/b", "--jobs", "2", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     out = [json.loads(line) for line in done.stdout.decode().splitlines()]
-    assert [r["path"] for r in out] == ["alone.txt", "a.txt", "b/c.html", "b/d.txt", "missing.txt", "c.html",
-                                        "d.txt"]
+    assert [r["path"] for r in out] == ["alone.txt", "site/a.txt", "site/b/c.html", "site/b/d.txt", "missing.txt",
+                                        "site/b/c.html", "site/b/d.txt"]  # the paths as the command line names them
     assert out[0]["main"] == out[1]["main"] == PAGE.gold and out[2]["lang"] == "en"
     assert "--encoding" in out[3]["error"] and "cannot read" in out[4]["error"]
     assert done.stderr == b""  # not a terminal: no progress bar, no summary

@@ -33,12 +33,12 @@ except ImportError as missing:  # pragma: no cover - depends on the installation
                       "pip install 'filterkit[spark]'") from missing
 
 from filterkit import ContentFilter, FilterkitError, FilterResult, Page
+from filterkit.inputs import is_archive_file
 
 FORMATS = ("auto", "text", "html")
 RESULT_SCHEMA = "main string, lang string, error string"
 WARC_SCHEMA = ("archive string, url string, record_id string, warc_type string, main string, lang string, "
                "error string")
-WARC_SUFFIXES = (".warc", ".warc.gz")
 ROWS_PER_FRAME = 256  # rows of an archive handed back to Spark at a time: memory stays flat however big the archive
 
 _filters: dict[tuple[str | None, float | None], ContentFilter] = {}
@@ -188,18 +188,24 @@ def _archive_rows(archive: str, content_filter: ContentFilter, batch_size: int) 
 
 
 def _archive_paths(inputs: Sequence[str]) -> list[str]:
-    """The WARC files named, folders expanded to the WARC files under them (sorted)."""
+    """The WARC files named, folders expanded to the archives under them (sorted), told by their content as
+    the command line tells them (``filterkit.inputs.is_archive_file``: ``.warc.wet.gz`` or any other name)."""
     paths = []
     for name in inputs:
         path = Path(name)
         if path.is_dir():
-            paths += sorted(str(found) for found in path.rglob("*") if found.name.endswith(WARC_SUFFIXES))
+            found = sorted(str(file) for file in path.rglob("*") if file.is_file())
+            archives = [file for file in found if is_archive_file(file)]
+            if len(archives) < len(found):
+                print(f"filterkit: {name}: {len(found) - len(archives)} files that are not WARC archives skipped",
+                      file=sys.stderr)
+            paths += archives
         elif path.is_file():
             paths.append(name)
         else:
             raise ValueError(f"no such file or folder: {name}")
     if not paths:
-        raise ValueError(f"no WARC files ({' or '.join(WARC_SUFFIXES)}) in {', '.join(inputs)}")
+        raise ValueError(f"no WARC archives in {', '.join(inputs)}")
     return paths
 
 
@@ -209,7 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="Filter WARC files with Spark (one task per archive; run it with spark-submit on a cluster): "
                     "one row per HTML response or WET conversion record, with archive, url, record_id, "
                     "warc_type, main, lang and error.")
-    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="WARC files (.warc, .warc.gz) or folders of them")
+    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="WARC files (plain or gzip, any name) or folders holding them")
     parser.add_argument("--output", required=True, help="output directory; Spark writes one part file per archive")
     parser.add_argument("--output-format", choices=("parquet", "jsonl"), default="parquet")
     parser.add_argument("--overwrite", action="store_true", help="replace the output directory if it exists")
