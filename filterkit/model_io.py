@@ -192,7 +192,7 @@ def _load_pickle(weights: Path, track: str) -> Any:
         import joblib
     except ImportError:
         raise ModelError(f"{weights} is a model of filterkit 0.2, a pickle: loading one needs scikit-learn "
-                         "(pip install 'filterkit[train]'), or retrain it: " + retrain_command(track)) from None
+                         "(pip install 'filterkit-content[train]'), or retrain it: " + retrain_command(track)) from None
 
     from filterkit.model import ParagraphClassifier
     from filterkit.predictors import Steps

@@ -28,7 +28,7 @@ try:
     from datatrove.utils.logging import logger
     from datatrove.utils.typeshelper import StatHints
 except ImportError:
-    raise ImportError("filterkit.integrations.datatrove needs datatrove: pip install 'filterkit[datatrove]'") from None
+    raise ImportError("filterkit.integrations.datatrove needs datatrove: pip install 'filterkit-content[datatrove]'") from None
 
 if TYPE_CHECKING:
     from filterkit import ContentFilter

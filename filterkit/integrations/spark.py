@@ -30,7 +30,7 @@ try:
     from pyspark.sql import functions as F
 except ImportError as missing:  # pragma: no cover - depends on the installation
     raise ImportError(f"filterkit.integrations.spark needs pyspark, pandas and pyarrow ({missing}): "
-                      "pip install 'filterkit[spark]'") from missing
+                      "pip install 'filterkit-content[spark]'") from missing
 
 from filterkit import ContentFilter, FilterkitError, FilterResult, Page
 
