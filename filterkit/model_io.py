@@ -76,7 +76,7 @@ def save_model(model: Any, directory: Path, meta: dict[str, Any]) -> dict[str, A
     return full
 
 
-_META_FIELDS = {"track": str, "versions": dict, "sha256": str, "threshold": (int, float)}  # what loading relies on, and its type
+_META_FIELDS: dict[str, Any] = {"track": str, "versions": dict, "sha256": str, "threshold": (int, float)}  # what loading relies on, and its type
 
 
 def read_meta(directory: Path) -> dict[str, Any]:
