@@ -19,7 +19,9 @@ _EXPORTS = {
     "FilterkitError": "filterkit.errors", "ModelError": "filterkit.errors", "UndecodableInput": "filterkit.errors",
     "PageTooLarge": "filterkit.errors", "PageTimeout": "filterkit.errors",
 }
-__all__ = [*_EXPORTS, "__version__"]
+# Written out, not computed from _EXPORTS: type checkers read a literal list (tests/test_typing.py checks the two agree).
+__all__ = ["ContentFilter", "FilterResult", "Page", "Paragraph", "extract",
+           "FilterkitError", "ModelError", "UndecodableInput", "PageTooLarge", "PageTimeout", "__version__"]
 
 if TYPE_CHECKING:
     from filterkit.errors import FilterkitError, ModelError, PageTimeout, PageTooLarge, UndecodableInput

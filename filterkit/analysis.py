@@ -40,6 +40,13 @@ class Batch:
         return "text" if self.structure is None else "html"
 
     @property
+    def dom(self) -> Structure:
+        """The structure of an HTML batch, for the steps that only HTML pages reach."""
+        if self.structure is None:
+            raise ValueError("a text batch has no DOM structure")
+        return self.structure
+
+    @property
     def texts(self) -> list[str]:
         return [segment.text for segment in self.segments]
 

@@ -261,7 +261,7 @@ def _records(raw: BinaryIO) -> Iterator[ArchiveRecord]:
         reader.close()
 
 
-def _archive_error(error: Exception, offset: int, number: int) -> ArchiveError:
+def _archive_error(error: Exception | str, offset: int, number: int) -> ArchiveError:
     detail = " ".join(str(error).split()) or type(error).__name__  # warcio's messages span lines
     return ArchiveError(f"damaged archive at byte {offset} (record {number}): {detail}", offset, number)
 

@@ -62,7 +62,7 @@ def _group_sum(values: np.ndarray, group: tuple[np.ndarray, int]) -> np.ndarray:
 def container_means(values: np.ndarray, batch: Batch, weights: np.ndarray) -> list[np.ndarray]:
     """Per container level, the ``weights``-weighted mean of ``values`` over the block's container."""
     means = []
-    for group in batch.structure.container_groups:
+    for group in batch.dom.container_groups:
         total = _group_sum(weights, group)
         means.append(np.divide(_group_sum(values * weights, group), total, out=np.zeros(len(values)), where=total > 0))
     return means
@@ -77,7 +77,7 @@ def core_distance(values: np.ndarray, batch: Batch) -> list[np.ndarray]:
     it meets it only high up; this is the one-container idea of readability and
     trafilatura, as features rather than a rule.
     """
-    chains = batch.structure.ancestors
+    chains = batch.dom.ancestors
     core = np.zeros(len(values), dtype=np.int64)
     for where in batch.page_slices():
         if where.stop > where.start:
@@ -91,7 +91,7 @@ def core_distance(values: np.ndarray, batch: Batch) -> list[np.ndarray]:
 
 def block_link_density(batch: Batch) -> np.ndarray:
     """Share of each block's characters inside links (boilerpipe's strongest single cue)."""
-    return batch.structure.link_chars / np.maximum(batch.chars.lengths, 1).astype(np.float64)
+    return batch.dom.link_chars / np.maximum(batch.chars.lengths, 1).astype(np.float64)
 
 
 def comment_headers(batch: Batch) -> np.ndarray:
@@ -101,7 +101,7 @@ def comment_headers(batch: Batch) -> np.ndarray:
 
 def copy_margin(scores: np.ndarray, batch: Batch) -> np.ndarray:
     """Each block's score less the best score among its copies on the page (0 where it has none)."""
-    copy_key = batch.structure.copy_key
+    copy_key = batch.dom.copy_key
     margin = np.zeros(len(scores))
     copied = np.flatnonzero(copy_key)
     if len(copied):
@@ -116,7 +116,7 @@ def copy_margin(scores: np.ndarray, batch: Batch) -> np.ndarray:
 
 def structure_features(batch: Batch) -> np.ndarray:
     """The markup features of every block (the batch must carry a Structure)."""
-    structure = batch.structure
+    structure = batch.dom
     n = len(batch)
     n_tokens = batch.token_counts.astype(np.float64)
     link_density = block_link_density(batch)
@@ -153,7 +153,7 @@ def dom_terms(batch: Batch) -> sparse.csr_matrix:
     """Presence of hashed class/id words and tags of each block's nearest elements, rows of unit length."""
     from scipy import sparse
 
-    terms = batch.structure.terms
+    terms = batch.dom.terms
     lengths = np.fromiter((len(t) for t in terms), dtype=np.int64, count=len(terms))
     hashes = token_hashes([term for block in terms for term in block]) % DOM_HASH_FEATURES
     rows = np.repeat(np.arange(len(terms)), lengths)

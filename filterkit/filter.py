@@ -109,11 +109,11 @@ class _Window:
 
     @property
     def size(self) -> int:
-        return self.text.count("\n") + 1 if self.text is not None else len(self.segments)
+        return self.text.count("\n") + 1 if self.text is not None else len(self.segments or ())
 
     @property
     def chars(self) -> int:
-        return len(self.text) if self.text is not None else sum(len(segment.text) for segment in self.segments)
+        return len(self.text) if self.text is not None else sum(len(segment.text) for segment in self.segments or ())
 
 
 class ContentFilter:
@@ -169,7 +169,7 @@ class ContentFilter:
             check_model(self._source, track, self._trust)
 
     def __getstate__(self) -> dict:
-        state = {"source": self._source, "threshold": self._threshold, "max_page_bytes": self.max_page_bytes,
+        state: dict[str, Any] = {"source": self._source, "threshold": self._threshold, "max_page_bytes": self.max_page_bytes,
                  "trust": self._trust}
         if not isinstance(self._source, (str, Path, type(None))):
             state["models"] = self._models  # a model in memory has no directory to reload from
@@ -218,7 +218,7 @@ class ContentFilter:
         Raises ``UndecodableInput`` (a ``FilterkitError``) for bytes that are no text, where
         ``filter_many`` would give an error result instead.
         """
-        if content_type is not None and not isinstance(page, Page):
+        if content_type is not None and isinstance(page, (str, bytes)):  # a Page or a pair carries its own
             page = Page(page, content_type=content_type)
         read = _read(page, encoding, _check_format(format), self.max_page_bytes)
         if read.error is not None:
@@ -317,7 +317,7 @@ class ContentFilter:
             for window_paragraphs, window_lang in islice(scored[page.track], len(page_windows)):
                 paragraphs += window_paragraphs
                 lang_weight[window_lang] = lang_weight.get(window_lang, 0) + len(window_paragraphs)
-            results.append(FilterResult(tuple(paragraphs), max(lang_weight, key=lang_weight.get), page.encoding,
+            results.append(FilterResult(tuple(paragraphs), max(lang_weight, key=lang_weight.__getitem__), page.encoding,
                                         page.track, truncated=page.truncated, id=page.id))
         return results
 
@@ -330,11 +330,11 @@ class ContentFilter:
         model = self.load(track)
         for group in _passes(windows, batch_size):
             if track == "text":
-                batch = analyse([window.text for window in group])
-                paths = [None] * len(batch)
+                batch = analyse([window.text for window in group])  # type: ignore[misc]  # text windows hold text
+                paths: list[str] | list[None] = [None] * len(batch)
             else:
-                batch = analyse_blocks([(window.segments, window.structure) for window in group])
-                paths = batch.structure.paths
+                batch = analyse_blocks([(window.segments, window.structure) for window in group])  # type: ignore[misc]
+                paths = batch.dom.paths
             scores = model.predict_proba(batch)
             rounded = [round(score, 4) for score in scores.tolist()]
             labels = model.decide(batch, scores, self._threshold).tolist()

@@ -244,8 +244,8 @@ def _tag_ids() -> tuple[dict[int, int], dict[int, str]]:
     from selectolax.lexbor import LexborHTMLParser
 
     parser = LexborHTMLParser("<p>x<!--c--></p>")
-    text = parser.css_first("p").child
-    kinds = {text.tag_id: _TEXT, text.next.tag_id: _SKIP}
+    text = parser.css_first("p").child  # type: ignore[union-attr]  # the document above has them
+    kinds = {text.tag_id: _TEXT, text.next.tag_id: _SKIP}  # type: ignore[union-attr]
     names = {}
     for tag in (*SKIP_TAGS, *BLOCK_TAGS, "br", "a"):
         tag_id = parser.create_node(tag).tag_id
@@ -432,6 +432,7 @@ class _BlockBuilder:
         end_block = self._end_block
         link_chars = inline_tags = links_open = 0
         node = root.child
+        kind: int | None
         while True:
             if node is None:
                 kind = open_kinds.pop()
@@ -548,7 +549,7 @@ class _BlockBuilder:
         serials = [element[_SERIAL] for element in path[max(at + 1 - ANCESTOR_LEVELS, 0):at + 1]]
         serials.reverse()
         serials += [path[0][_SERIAL]] * (ANCESTOR_LEVELS - len(serials))
-        far: tuple[str, ...] = ()
+        far: tuple[str, ...] | None = ()
         if at >= 2:  # the words further up are those of the great-grandparent's line, shared by cousins
             top = path[at - 2][_SERIAL]
             far = self.far_terms.get(top)

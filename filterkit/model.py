@@ -146,12 +146,14 @@ class ParagraphClassifier:
 
         ``make(features, labels, weights)`` returns a fitted model; ``fold`` gives each row's fold.
         """
-        scores = None
+        scores: np.ndarray | None = None
         for k in range(self.folds):
             held = fold == k
             part = make(features[~held], labels[~held], weights[~held]).predict_proba(features[held])
             scores = np.zeros((len(labels), part.shape[1])) if scores is None else scores
             scores[held] = part
+        if scores is None:
+            raise ValueError("out-of-fold scores need at least one fold")
         return scores
 
     def _page_types(self, rows, kinds, weights):

@@ -105,7 +105,7 @@ def save_model(model: Any, directory: Path, meta: dict[str, Any]) -> dict[str, A
     return full
 
 
-_META_FIELDS = {"track": str, "versions": dict, "sha256": str, "threshold": (int, float)}  # what loading relies on, and its type
+_META_FIELDS: dict[str, Any] = {"track": str, "versions": dict, "sha256": str, "threshold": (int, float)}  # what loading relies on, and its type
 
 
 def read_meta(directory: Path) -> dict[str, Any]:
@@ -238,7 +238,7 @@ def _load_pickle(weights: Path, track: str) -> Any:
         import joblib
     except ImportError:
         raise ModelError(f"{weights} is a model of filterkit 0.2, a pickle: loading one needs scikit-learn "
-                         "(pip install 'filterkit[train]'), or retrain it: " + retrain_command(track)) from None
+                         "(pip install 'filterkit-content[train]'), or retrain it: " + retrain_command(track)) from None
 
     from filterkit.model import ParagraphClassifier
     from filterkit.predictors import Steps

@@ -104,7 +104,7 @@ class _Worker:
         self.process = context.Process(target=_serve, args=(child, initializer, initargs, work), daemon=True)
         self.process.start()
         child.close()
-        self.task: tuple | None = None  # (key, items, deadline) while busy
+        self.task: tuple[Any, Any, float | None] | None = None  # (key, items, deadline) while busy
         self.ready = False  # its initializer has run
 
     def stop(self) -> None:
@@ -198,13 +198,14 @@ class _Pool:
                 if exhausted and not self.retry:
                     return
                 continue
-            deadlines = [w.task[2] for w in busy if w.task[2] is not None]
+            deadlines = [w.task[2] for w in busy if w.task is not None and w.task[2] is not None]
             timeout = max(min(deadlines) - time.monotonic(), 0) if deadlines else None
             ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout))
             for worker in busy:
                 self._check(worker, ready)
 
     def _check(self, worker: _Worker, ready: set) -> None:
+        assert worker.task is not None, "only a busy worker is checked"
         key, items, deadline = worker.task
         if worker.conn in ready:
             try:
@@ -229,6 +230,7 @@ class _Pool:
             return self._lost(worker, f"it took longer than its time limit ({self.chunk_timeout(1):g} s per page)")
 
     def _lost(self, worker: _Worker, reason: str) -> None:
+        assert worker.task is not None, "only a busy worker is lost"
         (number, start), items, _ = worker.task
         self._replace(worker)
         if len(items) == 1:

@@ -78,7 +78,7 @@ class TreeEnsemble:
         """From a fitted binary ``HistGradientBoostingClassifier`` (numerical splits only)."""
         if getattr(estimator, "n_trees_per_iteration_", None) != 1:
             raise ValueError("TreeEnsemble converts a fitted binary HistGradientBoostingClassifier only")
-        feature, threshold, missing_left, children, leaf_value, roots = [], [], [], [], [], []
+        feature, threshold, missing_left, children, leaf_value, roots = [], [], [], [], [], []  # type: list[int], list[float], list[bool], list[int], list[float], list[int]
         for (predictor,) in estimator._predictors:
             nodes = predictor.nodes
             if nodes["is_categorical"][~nodes["is_leaf"].astype(bool)].any():
@@ -106,8 +106,10 @@ class TreeEnsemble:
 
     @classmethod
     def from_arrays(cls, arrays: dict[str, np.ndarray]) -> "TreeEnsemble":
-        return cls(**{name: arrays[name] for name in ("baseline", "feature", "threshold", "missing_left", "children",
-                                                      "leaf_value", "roots", "n_features")})
+        # The scalars come as 0-d arrays; __init__ converts every argument.
+        named: dict[str, Any] = {name: arrays[name] for name in ("baseline", "feature", "threshold", "missing_left",
+                                                                 "children", "leaf_value", "roots", "n_features")}
+        return cls(**named)
 
     def _prepare(self) -> None:
         """Walk tables indexed by state = 2 × slot, leaves included as slots that lead to themselves.
@@ -297,7 +299,7 @@ class Steps:
         if self.page_type is not None and rows.shape[0]:
             columns = [kinds.index(str(kind)) for kind in self.page_type.classes]
             probabilities[:, columns] = self.page_type.predict_proba(rows)
-        elif len(self.page_kinds_known) == 1:  # one kind learnt: every page is of that kind
+        elif self.page_kinds_known is not None and len(self.page_kinds_known) == 1:  # one kind learnt: every page is of that kind
             probabilities[:, kinds.index(self.page_kinds_known[0])] = 1.0
         return probabilities
 

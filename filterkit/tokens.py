@@ -3,7 +3,7 @@
 A paragraph is split into script runs, so a Chinese sentence quoting an English name
 gets jieba words for the Chinese and a word token for the name. jieba is brought in only
 for a page that has Han text, with its dictionary from filterkit's own cache
-(``filterkit.chinese_dictionary``); where rjieba is installed (``filterkit[fast]``) and uses the
+(``filterkit.chinese_dictionary``); where rjieba is installed (``filterkit-content[fast]``) and uses the
 same dictionary, it takes over in long runs: its words were checked identical to jieba's.
 Digits are folded to 0 so that dates and counts share their tokens across pages.
 """

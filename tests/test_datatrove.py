@@ -1,8 +1,13 @@
 """filterkit in a real datatrove pipeline: WarcReader → FilterkitExtractor → JsonlWriter, run by LocalPipelineExecutor."""
+import contextlib
 import dataclasses
 import gzip
 import json
 import os
+import re
+import signal
+import subprocess
+import sys
 from io import BytesIO
 from pathlib import Path
 
@@ -57,6 +62,9 @@ NAV_ONLY = """<!DOCTYPE html>
 <nav><ul><li><a href="/">Home</a></li><li><a href="/towns">Towns</a></li><li><a href="/boats">Boats</a></li></ul></nav>
 <footer><a href="/privacy">Privacy</a> <a href="/contact">Contact</a></footer>
 </body></html>"""
+
+# The README's example takes about 15 s on 2 busy cores; without its __main__ guard it never ends.
+SCRIPT_TIMEOUT = 180
 
 # A page far too long to filter in the time the slow test gives each document.
 ENDLESS_TABLE = "<html><body>" + "".join(f"<p>Row {i} of a ledger that never ends, a few words each.</p>"
@@ -180,3 +188,41 @@ def test_a_document_filterkit_cannot_filter_or_that_kills_its_process_is_dropped
 def test_a_bad_setting_fails_where_the_pipeline_is_built(bad, message):
     with pytest.raises(ValueError, match=message):
         FilterkitExtractor(**bad)
+
+
+def readme_datatrove_example() -> str:
+    """The README's datatrove example, as a user pastes it into a file."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", readme, re.DOTALL)
+    return next(block for block in blocks if "FilterkitExtractor" in block)
+
+
+def test_the_readme_example_runs_as_a_script(tmp_path):
+    """datatrove's workers import the script again: the README's example must carry the __main__ guard."""
+    (tmp_path / "crawl").mkdir()
+    write_warc(tmp_path / "crawl" / "a.warc.gz", [
+        ("https://harbour.example/garden", ENGLISH.encode(), "text/html; charset=utf-8"),
+        ("https://hegu.example/night-school", CHINESE.encode(), "text/html; charset=utf-8"),
+    ])
+    (tmp_path / "pipeline.py").write_text(readme_datatrove_example(), encoding="utf-8")
+
+    # Its own session, so that the workers of a run that hangs are ended with it.
+    run = subprocess.Popen([sys.executable, "pipeline.py"], cwd=tmp_path, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        _, stderr = run.communicate(timeout=SCRIPT_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"the README's datatrove example did not end within {SCRIPT_TIMEOUT} s")
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(run.pid, signal.SIGKILL)
+        run.communicate()
+
+    assert run.returncode == 0, stderr.decode(errors="replace")[-3000:]
+    texts = {}
+    for part in (tmp_path / "out").glob("*.jsonl.gz"):
+        with gzip.open(part, "rt", encoding="utf-8") as lines:
+            texts.update((doc["metadata"]["url"], doc["text"]) for doc in map(json.loads, lines))
+    assert sorted(texts) == ["https://harbour.example/garden", "https://hegu.example/night-school"]
+    assert texts["https://harbour.example/garden"].startswith("The lighthouse keeper's garden\n\n")
+    assert texts["https://hegu.example/night-school"].startswith("山村里的夜校\n\n")

@@ -28,7 +28,7 @@ try:
     from datatrove.utils.logging import logger
     from datatrove.utils.typeshelper import StatHints
 except ImportError:
-    raise ImportError("filterkit.integrations.datatrove needs datatrove: pip install 'filterkit[datatrove]'") from None
+    raise ImportError("filterkit.integrations.datatrove needs datatrove: pip install 'filterkit-content[datatrove]'") from None
 
 if TYPE_CHECKING:
     from filterkit import ContentFilter
@@ -64,6 +64,7 @@ class FilterkitExtractor(BaseExtractor):
     """
 
     name = "🧹 filterkit"
+    _warned_error: bool  # set by datatrove's BaseExtractor
 
     def __init__(self, model: str | Path | None = None, threshold: float | None = None, batch_size: int = 64,
                  format: str = "auto", timeout: float = 1.0, lang_key: str = "language", trust_model: bool = False):
@@ -157,7 +158,8 @@ class FilterkitExtractor(BaseExtractor):
         """Runs in the sandbox process. Its warm-up call passes an empty string: no pages."""
         with _one_thread():
             return [(result.text, result.lang, result.error)
-                    for result in self._filter.filter_many(pages, batch_size=self.batch_size, format=self.format)]
+                    for result in self._content_filter().filter_many(pages, batch_size=self.batch_size,
+                                                                     format=self.format)]
 
 
 def _one_thread():

@@ -30,7 +30,7 @@ try:
     from pyspark.sql import functions as F
 except ImportError as missing:  # pragma: no cover - depends on the installation
     raise ImportError(f"filterkit.integrations.spark needs pyspark, pandas and pyarrow ({missing}): "
-                      "pip install 'filterkit[spark]'") from missing
+                      "pip install 'filterkit-content[spark]'") from missing
 
 from filterkit import ContentFilter, FilterkitError, FilterResult, Page
 from filterkit.inputs import is_archive_file
@@ -83,7 +83,8 @@ def with_main_text(df: DataFrame, column: str = "html", *, format: str = "auto",
 
     # Nondeterministic in Spark's eyes only: it keeps the optimizer from copying the UDF into a later
     # filter on its columns, which would filter every page twice.
-    udf = F.pandas_udf(filter_pages, RESULT_SCHEMA).asNondeterministic()
+    # (pyspark's stubs cannot read an iterator UDF's kind from a function with untyped pandas hints)
+    udf = F.pandas_udf(filter_pages, RESULT_SCHEMA).asNondeterministic()  # type: ignore[call-overload]
     result = "__filterkit_result"
     return (df.withColumn(result, udf(F.col(column), optional(encoding_column), optional(content_type_column)))
             .select("*", F.col(result)["main"].alias(text_column), F.col(result)["lang"].alias(lang_column),
@@ -149,7 +150,8 @@ def _filter_batches(batches: Iterable[tuple[pd.Series, pd.Series, pd.Series]], m
                     threshold: float | None, format: str, batch_size: int) -> Iterator[pd.DataFrame]:
     content_filter = _content_filter(model_file, threshold)
     for contents, encodings, content_types in batches:
-        pages = (Page(_value(content), _value(encoding), _value(content_type))
+        # A null cell is passed on: filter_many answers it with an error result.
+        pages = (Page(_value(content), _value(encoding), _value(content_type))  # type: ignore[arg-type]
                  for content, encoding, content_type in zip(contents, encodings, content_types))
         results = list(content_filter.filter_many(pages, batch_size=batch_size, format=format))
         yield pd.DataFrame([_columns(result) for result in results], columns=["main", "lang", "error"])
@@ -249,6 +251,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if caller_session is None:
             spark.stop()
+    assert counts is not None, "an aggregate without groups has one row"
     damaged = counts["rows"] - counts["pages"]  # an archive's own error row has no record id
     print(f"filterkit: {len(archives)} archives, {counts['pages']} pages, {counts['errors'] - damaged} page "
           f"errors, {damaged} damaged or unreadable archives -> {args.output}", file=sys.stderr)
