@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, BinaryIO, Iterable, Iterator
 from filterkit.decoding import HTML_TYPES, looks_like_html, media_type
 from filterkit.errors import FilterkitError
 from filterkit.filter import DEFAULT_BATCH_SIZE, DEFAULT_MAX_PAGE_BYTES, FilterResult, Page
-from filterkit.inputs import GZIP_MAGIC, looks_like_warc
+from filterkit.inputs import GZIP_MAGIC, Readable, looks_like_warc
 
 if TYPE_CHECKING:
     from filterkit.filter import ContentFilter
@@ -78,7 +78,7 @@ class ArchiveRecord:
     error: str | None = None  # why a page record's page cannot be read (a body that cannot be unpacked)
 
 
-def iter_records(source: str | Path | BinaryIO) -> Iterator[ArchiveRecord]:
+def iter_records(source: str | Path | Readable) -> Iterator[ArchiveRecord]:
     """Every record of a WARC archive (a path, or a binary stream read from where it stands), in order.
 
     Lazy: one record is held at a time. Raises ``ArchiveError`` where the archive is damaged,
@@ -91,7 +91,7 @@ def iter_records(source: str | Path | BinaryIO) -> Iterator[ArchiveRecord]:
         yield from _records(source)
 
 
-def filter_archive(source: str | Path | BinaryIO, content_filter: ContentFilter | None = None,
+def filter_archive(source: str | Path | Readable, content_filter: ContentFilter | None = None,
                    batch_size: int = DEFAULT_BATCH_SIZE) -> Iterator[tuple[ArchiveRecord, FilterResult]]:
     """(record, result) for each page record of the archive, in archive order; see ``filter_records``."""
     yield from filter_records(iter_records(source), content_filter, batch_size)
@@ -149,7 +149,7 @@ class _Stream:
     the archive there in silence) and so that offsets are the file's.
     """
 
-    def __init__(self, raw: BinaryIO):
+    def __init__(self, raw: Readable):
         self._raw = raw
         self._input = raw.read(READ_SIZE)
         if not isinstance(self._input, bytes):
@@ -219,7 +219,7 @@ class _Stream:
             self._unpacked += len(self._out)
 
 
-def _records(raw: BinaryIO) -> Iterator[ArchiveRecord]:
+def _records(raw: Readable) -> Iterator[ArchiveRecord]:
     stream = _Stream(raw)
     reader = _strict_iterator()(stream)
     number = 0  # records given out so far

@@ -353,7 +353,7 @@ def _check_number(name: str, value: Any, low: float, high: float) -> None:
     """A real number (not a bool, not NaN) within [low, high], or a TypeError/ValueError naming the argument."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a number, got {type(value).__name__}")
-    if not (math.isfinite(value) and low <= value <= high):
+    if not (math.isfinite(value) and low <= float(value) <= high):
         raise ValueError(f"{name} must be between {low:g} and {high:g}, got {value}")
 
 

@@ -11,7 +11,7 @@ import os
 import re
 import stat
 import zlib
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 SNIFF_BYTES = 1024  # a gzip member's first 64 bytes may hold fewer than the 8 of "WARC/1.1"
 WARC_VERSIONS = (b"WARC/1.0", b"WARC/1.1")
@@ -77,7 +77,13 @@ def is_archive_file(path: str | os.PathLike) -> bool:
         return False  # its reader reports it as unreadable
 
 
-def read_up_to(stream: BinaryIO, size: int) -> bytes:
+class Readable(Protocol):
+    """What reading a page or an archive needs of a stream: a file, a pipe, or a ``Peeked`` one."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+def read_up_to(stream: Readable, size: int) -> bytes:
     """At most ``size`` bytes, fewer only at the end of the stream (a pipe's read may return less)."""
     parts = []
     while size > 0:
