@@ -32,6 +32,8 @@ METADATA_CHARS = 1_000_000  # characters of a page read for its metadata (a boun
 MAX_TITLE_CHARS = 300  # a longer line or field is no title
 TEXT_TITLE_CHARS = 150  # a text page's first kept line is its title if it is at most this long
 MAX_AUTHOR_CHARS = 100  # a longer byline is prose, not a name
+SHOWN_DATE_BEFORE, SHOWN_DATE_AFTER = 20, 40  # blocks searched around the first kept block for a date
+SHOWN_DATE_CHARS = 50  # a longer block is prose that mentions a date, not the date shown beside the headline
 LABEL_LINES = 60  # blocks (from the top) searched for labelled lines: bylines and dates sit near the title
 MAX_JSON_LD_CHARS = 200_000  # a longer JSON-LD script is not parsed (a page's whole state, not its metadata)
 
@@ -109,6 +111,7 @@ def read_metadata(html: str | None, lines: list[str], kept: list[bool], language
     """The metadata of one page: ``html`` its markup (None for a text page), ``lines`` its blocks or lines
     and ``kept`` which of them are main content."""
     fields: dict[str, str | None] = markup_fields(html) if html else {}
+    fields["date"] = shown_date(lines, kept) or fields.get("date")
     labelled = labelled_fields(lines[:LABEL_LINES])
     for name, value in labelled.items():
         if not fields.get(name):
@@ -133,9 +136,9 @@ def markup_fields(html: str) -> dict[str, str | None]:
     site = _first(meta, SITE_META) or _text(ld.get("publisher_name"))
     if site and site.startswith("@"):  # twitter:site is a handle, not a name
         site = None
-    title = _clean_title(_first(meta, TITLE_META) or _text(ld.get("headline")), site) \
-        or _node_text(tree.css_first("h1")) \
-        or _clean_title(_node_text(tree.css_first("title")), site)
+    title = _headline(_node_text(tree.css_first("h1")),
+                      _clean_title(_first(meta, TITLE_META) or _text(ld.get("headline")), site),
+                      _clean_title(_node_text(tree.css_first("title")), site))
     canonical = tree.css_first('link[rel="canonical"]')
     url = (canonical.attributes.get("href") if canonical is not None else None) or _first(meta, URL_META) \
         or _text(ld.get("url"))
@@ -151,6 +154,31 @@ def markup_fields(html: str) -> dict[str, str | None]:
         "url": url.strip() if url else None,
         "image": _first(meta, IMAGE_META) or _image(ld.get("image")),
     }
+
+
+def _headline(h1: str | None, declared: str | None, title: str | None) -> str | None:
+    """The first <h1> where it shares at least half its words with og:title or <title> (then it is the
+    headline, not a logo or a section's name), else og:title, else the <h1>, else <title>."""
+    if h1 and len(h1) <= MAX_TITLE_CHARS:
+        words = set(h1.lower().split())
+        for other in (declared, title):
+            if other and len(words & set(other.lower().split())) * 2 >= len(words):
+                return h1
+    return declared or h1 or title
+
+
+def shown_date(lines: list[str], kept: list[bool]) -> str | None:
+    """The date a page shows beside its headline: the first block of at most SHOWN_DATE_CHARS characters
+    that holds a date, from SHOWN_DATE_BEFORE blocks before the first kept one to SHOWN_DATE_AFTER after it."""
+    first = next((i for i, keep in enumerate(kept) if keep), None)
+    if first is None:
+        return None
+    for line in lines[max(first - SHOWN_DATE_BEFORE, 0):first + SHOWN_DATE_AFTER]:
+        if len(line) <= SHOWN_DATE_CHARS:
+            date = iso_date(line)
+            if date:
+                return date
+    return None
 
 
 def labelled_fields(lines: Iterable[str]) -> dict[str, str]:
@@ -174,6 +202,9 @@ def labelled_fields(lines: Iterable[str]) -> dict[str, str]:
                 name = _author([author.group(1) or author.group(2)])
                 if name:
                     found["author"] = name
+                    date = iso_date(short) if "date" not in found else None
+                    if date:  # a byline's date: "By Ann Lee | 14 March 2026"
+                        found["date"] = date
     return found
 
 
