@@ -73,6 +73,8 @@ class ArchiveRecord:
     date: str  # WARC-Date as written
     page: Page | None  # the page to filter, None when the record is skipped
     skip: str | None  # why the record is not a page ("request record", "redirect 301"...), None for a page
+    status: int | None = None  # the HTTP status of a response record
+    content_type: str | None = None  # the HTTP Content-Type of a response record, the record's own otherwise
 
 
 def looks_like_warc(head: bytes) -> bool:
@@ -298,8 +300,12 @@ def _read_record(record) -> ArchiveRecord:
         pass
     if raw.tell() < record.length:
         raise _CutShort(f"the record is cut short: {raw.tell()} of its {record.length} bytes are there")
+    http = record.http_headers if record.rec_type == "response" else None
+    status = http.get_statuscode() if http is not None else None
     return ArchiveRecord(headers.get_header("WARC-Target-URI") or "", record_id, record.rec_type or "",
-                         headers.get_header("WARC-Date") or "", page, skip)
+                         headers.get_header("WARC-Date") or "", page, skip,
+                         int(status) if status and status.isdigit() else None,
+                         http.get_header("Content-Type") if http is not None else record.content_type)
 
 
 def _page(record, record_id: str) -> tuple[Page | None, str | None]:

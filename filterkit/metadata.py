@@ -111,7 +111,7 @@ def read_metadata(html: str | None, lines: list[str], kept: list[bool], language
     """The metadata of one page: ``html`` its markup (None for a text page), ``lines`` its blocks or lines
     and ``kept`` which of them are main content."""
     fields: dict[str, str | None] = markup_fields(html) if html else {}
-    fields["date"] = shown_date(lines, kept) or fields.get("date")
+    fields["date"] = _date_of_page(shown_date(lines, kept), fields.get("date"))
     labelled = labelled_fields(lines[:LABEL_LINES])
     for name, value in labelled.items():
         if not fields.get(name):
@@ -179,6 +179,15 @@ def shown_date(lines: list[str], kept: list[bool]) -> str | None:
             if date:
                 return date
     return None
+
+
+def _date_of_page(shown: str | None, stated: str | None) -> str | None:
+    """The date shown beside the headline, where there is one (a page revised and republished keeps its
+    first date in its markup and shows the new one); the markup's where both give the same day, as it
+    states the time too."""
+    if shown and stated and shown[:10] == stated[:10]:
+        return max(shown, stated, key=len)
+    return shown or stated
 
 
 def labelled_fields(lines: Iterable[str]) -> dict[str, str]:
