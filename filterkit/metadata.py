@@ -32,9 +32,9 @@ METADATA_CHARS = 1_000_000  # characters of a page read for its metadata (a boun
 MAX_TITLE_CHARS = 300  # a longer line or field is no title
 TEXT_TITLE_CHARS = 150  # a text page's first kept line is its title if it is at most this long
 MAX_AUTHOR_CHARS = 100  # a longer byline is prose, not a name
-SHOWN_DATE_BEFORE, SHOWN_DATE_AFTER = 20, 40  # blocks searched around the first kept block for a date
-SHOWN_DATE_CHARS = 50  # a longer block is prose that mentions a date, not the date shown beside the headline
-LABEL_LINES = 60  # blocks (from the top) searched for labelled lines: bylines and dates sit near the title
+SHOWN_DATE_BEFORE, SHOWN_DATE_AFTER = 5, 20  # blocks searched around the first kept block for a date
+SHOWN_DATE_CHARS = 80  # a longer block is prose that mentions a date, not the date shown beside the headline
+LABEL_LINES = 400  # blocks (from the top) searched for labelled lines: bylines and dates sit near the title
 MAX_JSON_LD_CHARS = 200_000  # a longer JSON-LD script is not parsed (a page's whole state, not its metadata)
 
 # Meta names and properties per field, most specific first (lower-cased; itemprop values too).
@@ -65,6 +65,9 @@ _MONTH = "(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?"
                   r"\s*(Z|[+-]\d{2}:?\d{2})?)?")
 _YMD = re.compile(r"(\d{4})\s*[/.年]\s*(\d{1,2})\s*[/.月]\s*(\d{1,2})\s*日?(?:\s*(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+# 24/2/2026, 2/24/2026, 12.12.2025: day and month told apart only where one of them is over 12, or by the
+# dots, which European pages write day first; "03/10/2023" is left unread.
+_NUMERIC = re.compile(r"\b(\d{1,2})([/.])(\d{1,2})\2(\d{4})\b")
 _COMPACT = re.compile(r"\b(\d{4})(\d{2})(\d{2})(?:T?(\d{2})(\d{2})(\d{2})?)?\b")
 _MDY = re.compile(_MONTH + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})", re.I)
 _DMY = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH + r",?\s+(\d{4})", re.I)
@@ -234,6 +237,13 @@ def iso_date(value: Any) -> str | None:
     match = _DMY.search(text)
     if match:
         return _format(int(match.group(3)), _MONTHS[match.group(2).lower()], int(match.group(1)))
+    match = _NUMERIC.search(text)
+    if match:
+        first, second, year = int(match.group(1)), int(match.group(3)), int(match.group(4))
+        if first > 12 or (match.group(2) == "." and second <= 12):
+            return _format(year, second, first)
+        if second > 12:
+            return _format(year, first, second)
     match = _COMPACT.fullmatch(text)
     if match:
         year, month, day, hour, minute, second = (int(g) if g else None for g in match.groups())
