@@ -76,7 +76,12 @@ _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:/|[^\d])"
 _DATE_LABEL = re.compile(r"(?:发布时间|发表时间|发布日期|时间|日期|published|posted|posted on|date)\s*[：:]?\s*(.+)",
                          re.I)
 _SOURCE_LABEL = re.compile(r"来源\s*[：:]\s*([^\s|｜/，,]+)")
-_AUTHOR_LABEL = re.compile(r"(?:作者|记者|文)\s*[：:/]\s*([^\s|｜/，,]+)|^by\s+([^|•·\d][^|•·]*?)(?:\s*[|•·,]|$)", re.I)
+# A byline: "By Ann Lee", "Written by Ann Lee | …", "Published 7 May 2024 by Ann Lee": capitalised words
+# after "by" opening a short line (prose lines that open with "by" are lower-case after it).
+_NAME = r"[A-Z][\w'’.-]*(?: (?:[A-Z][\w'’.-]*|van|von|de|der|da|la|le|bin))*"
+_AUTHOR_LABEL = re.compile(r"(?:作者|记者|文)\s*[：:/]\s*([^\s|｜/，,]+)"
+                           r"|^(?:(?i:written|posted|published)\b[^|•·]{0,40}?\s)?(?i:by):?\s+(" + _NAME + ")")
+BYLINE_CHARS = 100  # a longer line that opens with "By" is a sentence
 _BY = re.compile(r"^\s*(?:by|von|par|por)\s+", re.I)
 
 
@@ -209,7 +214,7 @@ def labelled_fields(lines: Iterable[str]) -> dict[str, str]:
             if source:
                 found["source"] = source.group(1)
         if "author" not in found:
-            author = _AUTHOR_LABEL.search(short.strip())
+            author = _AUTHOR_LABEL.search(short.strip()) if len(line) <= BYLINE_CHARS or "：" in short else None
             if author:
                 name = _author([author.group(1) or author.group(2)])
                 if name:
