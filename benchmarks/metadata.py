@@ -8,19 +8,26 @@ with_metadata=True)``. Both are given the page's HTML only, not its URL.
 
 Matching: titles and authors after Unicode folding, lower-casing, and folding quotes,
 dashes and white space (authors as a set of names, "By" dropped); dates on their day
-(YYYY-MM-DD). Needs ``../shared``.
+(YYYY-MM-DD).
+
+Then what metadata costs: pages/s of ``ContentFilter().filter_many`` on the same pages (HTML,
+and their text renderings), with the metadata step and with it skipped, ``--rounds`` times,
+the two interleaved (so that the machine's drifting load hits both), and the median ratio.
+Needs ``../shared``.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import re
+import statistics
 import sys
+import time
 import unicodedata
 from typing import Any, Callable
 
 from training import benchmarks
-from training.evaluation import BATCH_SIZE, held_out_sets
+from training.evaluation import BATCH_SIZE, forget_seen_pages, held_out_sets, page_input
 
 FIELDS = ("title", "author", "date")
 GOLD_FIELDS = {"title": "title", "author": "author", "date": "publish_date"}
@@ -75,10 +82,43 @@ EXTRACTORS: dict[str, Callable[[list[str]], list[dict[str, Any]]]] = {
     "filterkit": filterkit_fields, "trafilatura": trafilatura_fields}
 
 
+def pages_per_second(inputs: list[str], track: str, with_metadata: bool) -> float:
+    """filterkit's batch throughput on ``inputs``, with its metadata step or without it (skipped)."""
+    from filterkit import ContentFilter, filter as filter_module
+
+    content_filter = ContentFilter()
+    list(content_filter.filter_many(inputs[:4], format=track))  # the model loaded and warm
+    forget_seen_pages()
+    read = filter_module._metadata
+    if not with_metadata:
+        filter_module._metadata = lambda *args: None
+    try:
+        started = time.perf_counter()
+        for _ in content_filter.filter_many(inputs, batch_size=BATCH_SIZE, format=track):
+            pass
+        return len(inputs) / (time.perf_counter() - started)
+    finally:
+        filter_module._metadata = read
+
+
+def print_cost(pages: list[benchmarks.BenchmarkPage], rounds: int) -> None:
+    for track in ("html", "text"):
+        inputs = [page_input(page, track) for page in pages]
+        speeds: dict[bool, list[float]] = {True: [], False: []}
+        for number in range(rounds):
+            for with_metadata in ((True, False) if number % 2 == 0 else (False, True)):
+                speeds[with_metadata].append(pages_per_second(inputs, track, with_metadata))
+        ratios = [with_ / without for with_, without in zip(speeds[True], speeds[False])]
+        print(f"{track}: pages/s with metadata {statistics.median(speeds[True]):.1f}, without "
+              f"{statistics.median(speeds[False]):.1f}; with/without per round "
+              + " ".join(f"{ratio:.3f}" for ratio in ratios) + f", median {statistics.median(ratios):.3f}", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--misses", type=int, default=0, metavar="N",
                         help="also print N pages per field where filterkit misses the gold")
+    parser.add_argument("--rounds", type=int, default=3, help="timed rounds per condition (0: no timing)")
     args = parser.parse_args(argv)
     if not benchmarks.available():
         print("needs the benchmark pages in ../shared/data", file=sys.stderr)
@@ -98,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
         for i in missed[:args.misses]:
             print(f"  miss {pages[i].id}: ours {found['filterkit'][i][field]!r} gold {golds[i][field]!r} "
                   f"trafilatura {found['trafilatura'][i][field]!r}")
+    if args.rounds:
+        print_cost(pages, args.rounds)
     return 0
 
 
