@@ -23,15 +23,16 @@ at 0.909. On the text track it measured worse on magic-html (English 0.756 → 0
 Chinese 0.842 → 0.831, wcxb-dev 0.824 → 0.829), so the text track keeps the fixed bar.
 A threshold given by the user is always a fixed bar.
 
-``favor`` moves the per-page rule without fixing a bar: "precision" and "recall" choose
-the top-k of best expected F-beta instead of F1 (``FAVOR_BETA``; beta < 1 weighs
-precision more), on both tracks:
+``favor`` moves the per-page rule without fixing a bar: "precision" and "recall" take the
+bar of the top-k of best expected F-beta (``FAVOR_BETA``; beta < 1 weighs precision more)
+where it is above the default rule's bar (precision) or below it (recall), on both tracks:
 
     E[Fβ](kept) ≈ (1 + β²) · Σ_kept p·n / (Σ_kept n + β² · Σ_all p·n)
 
-a paragraph being worth adding while its score exceeds E[Fβ] / (1 + β²). With beta above
-one the bar only lowers the threshold, as F1's does; with beta below one it may raise it.
-Measured precision and recall of each setting: ``benchmarks/favor.py``, docs/benchmarks.md.
+a paragraph being worth adding while its score exceeds E[Fβ] / (1 + β²). So "precision"
+keeps a subset of what the default keeps and "recall" a superset, page by page, and each
+page's bar still follows its own scores. Measured precision and recall of each setting:
+``benchmarks/favor.py``, docs/benchmarks.md.
 """
 from __future__ import annotations
 
@@ -51,20 +52,25 @@ def describe(track: str, threshold: float) -> str:
 
 def keep(scores: np.ndarray, sizes: np.ndarray, offsets: np.ndarray, threshold: float, adaptive: bool,
          beta: float = 1.0) -> np.ndarray:
-    """Kept or not per paragraph: P(main) ≥ threshold, or ≥ the page's expected-F-beta bar when ``adaptive``
-    (with beta below one that bar replaces the threshold, so it may be higher).
+    """Kept or not per paragraph: P(main) ≥ threshold, or ≥ the page's expected-F1 bar when ``adaptive``;
+    a ``beta`` other than 1 moves each page's bar to its expected-F-beta bar where that is higher (beta < 1)
+    or lower (beta > 1).
 
     ``sizes``: tokens per paragraph; ``offsets``: page p holds paragraphs offsets[p]:offsets[p + 1].
     """
     kept = scores >= threshold
-    if adaptive:
-        for start, end in zip(offsets[:-1].tolist(), offsets[1:].tolist()):
-            if end > start:
-                bar = expected_f1_bar(scores[start:end], sizes[start:end], beta)
-                if beta < 1 and bar != math.inf:
-                    kept[start:end] = scores[start:end] >= bar
-                else:
-                    kept[start:end] |= scores[start:end] >= bar
+    if not adaptive and beta == 1:
+        return kept
+    for start, end in zip(offsets[:-1].tolist(), offsets[1:].tolist()):
+        page_scores, page_sizes = scores[start:end], sizes[start:end]
+        if end == start:
+            continue
+        bar = min(expected_f1_bar(page_scores, page_sizes), threshold) if adaptive else threshold
+        if beta != 1:
+            moved = expected_f1_bar(page_scores, page_sizes, beta)
+            if moved != math.inf:  # (where keeping nothing is expected to score best, the default rule stands)
+                bar = max(bar, moved) if beta < 1 else min(bar, moved)
+        kept[start:end] = page_scores >= bar
     return kept
 
 

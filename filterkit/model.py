@@ -215,10 +215,10 @@ class ParagraphClassifier:
                favor: str = "balanced") -> np.ndarray:
         """Labels for scores already computed: the model's rule (moved towards precision or recall by
         ``favor``, ``filterkit.decision.FAVOR_BETA``), or a fixed bar at ``threshold``."""
-        beta = FAVOR_BETA[favor]
-        adaptive = threshold is None and (ADAPTIVE_BAR[self.track] or beta != 1)
-        return keep(scores, batch.token_counts, batch.offsets, self.threshold if threshold is None else threshold,
-                    adaptive, beta)
+        if threshold is not None:
+            return keep(scores, batch.token_counts, batch.offsets, threshold, False)
+        return keep(scores, batch.token_counts, batch.offsets, self.threshold, ADAPTIVE_BAR[self.track],
+                    FAVOR_BETA[favor])
 
 
 def _idf(terms, batch: Batch) -> np.ndarray:

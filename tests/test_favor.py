@@ -50,3 +50,12 @@ def test_the_command_favors_recall():
     texts = {favor: subprocess.run([*COMMAND, "--favor", favor, page], capture_output=True, timeout=120).stdout
              for favor in ("balanced", "recall")}
     assert len(texts["recall"]) >= len(texts["balanced"]) > 0
+
+
+def test_on_the_text_track_too_precision_keeps_a_subset_and_recall_a_superset_page_by_page():
+    pages = [(PAGES / name).read_text(encoding="utf-8") for name in ("harbour-ferry.txt", "river-school-bus.txt")]
+    found = {favor: list(ContentFilter(favor=favor).filter_many(pages, format="text"))
+             for favor in ("balanced", "precision", "recall")}
+    for balanced, precision, recall in zip(found["balanced"], found["precision"], found["recall"]):
+        for default, fewer, more in zip(balanced.paragraphs, precision.paragraphs, recall.paragraphs):
+            assert (not fewer.label or default.label) and (not default.label or more.label)
