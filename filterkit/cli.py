@@ -92,8 +92,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="write one main-text file per input page, at the same relative path")
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true",
-                        help="one page: print a JSON object (main text, language, format, encoding, and every "
-                        "paragraph with score, label, lang and HTML tag path)")
+                        help="one page: print a JSON object (main text, language, format, encoding, metadata, "
+                        "confidence, kept share, and every paragraph with score, label, lang and HTML tag path)")
     output.add_argument("--jsonl", action="store_true", help="read and write JSON Lines, one page per line")
     output.add_argument("--explain", action="store_true",
                         help="one page: print an HTML report of every block, shaded by its score and marked kept or "

@@ -378,9 +378,15 @@ def _metadata(page: _Read, paragraphs: list[Paragraph], lang: str, tally: _Tally
     if tally.page_kinds is not None and tally.page_kinds.sum() > 0:
         best = int(tally.page_kinds.argmax())
         page_type, probability = PAGE_TYPES[best], round(float(tally.page_kinds[best]), 4)
-    return read_metadata(page.text if page.track == "html" else None, [p.text for p in paragraphs],
-                         [p.label for p in paragraphs], lang if lang != "und" else None, share, page_type,
-                         probability)
+    language = lang if lang != "und" else None
+    try:
+        return read_metadata(page.text if page.track == "html" else None, [p.text for p in paragraphs],
+                             [p.label for p in paragraphs], language, share, page_type, probability)
+    except Exception:  # noqa: BLE001 -- what a page states about itself never costs it its main text
+        from filterkit.metadata import Metadata
+
+        return Metadata(language=language, language_probability=share, page_type=page_type,
+                        page_type_probability=probability)
 
 
 def _check_format(format: str) -> str:

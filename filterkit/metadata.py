@@ -305,7 +305,7 @@ def _json_ld(tree) -> dict[str, Any]:
             continue
         try:
             data = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # broken, or nested past Python's stack
             continue
         for item in _ld_objects(data):
             kinds = item.get("@type")
@@ -317,15 +317,18 @@ def _json_ld(tree) -> dict[str, Any]:
 
 
 def _ld_objects(data: Any) -> Iterator[dict]:
-    """Every object of a JSON-LD document, its ``@graph`` and lists opened, outermost first."""
-    if isinstance(data, list):
-        for item in data:
-            yield from _ld_objects(item)
-    elif isinstance(data, dict):
-        yield data
-        graph = data.get("@graph")
-        if graph is not None:
-            yield from _ld_objects(graph)
+    """Every object of a JSON-LD document, its ``@graph`` and lists opened, in document order (a loop, not
+    recursion: a document may nest as deep as the JSON parser allows)."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(reversed(item))
+        elif isinstance(item, dict):
+            yield item
+            graph = item.get("@graph")
+            if graph is not None:
+                stack.append(graph)
 
 
 def _time_values(tree) -> list[str]:

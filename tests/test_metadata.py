@@ -109,3 +109,15 @@ def test_batches_and_archives_carry_metadata_and_confidence(tmp_path):
     assert {(r["content_type"] or "none").split(";")[0] for r in responses} == {"text/html", "none"}  # as sent
     conversions = [r for r in records if r["warc_type"] == "conversion"]
     assert conversions and all(r["http_status"] is None and r["content_type"] for r in conversions)
+
+
+@pytest.mark.parametrize("script", [
+    "[" * 5000 + "]" * 5000,  # nested past Python's stack
+    "[" * 800 + '{"@type": "NewsArticle", "headline": "Deep"}' + "]" * 800,
+    '{"@type": "NewsArticle", "headline": ',  # cut off
+], ids=["too-deep", "deep", "cut-off"])
+def test_hostile_json_ld_costs_nothing_but_its_own_fields(content_filter, script):
+    page = (PAGES / "meta-article-en.html").read_text(encoding="utf-8").replace(  # read before the page's own
+        "<head>", f'<head><script type="application/ld+json">{script}</script>')
+    result = content_filter.filter(page)
+    assert result.ok and result.metadata.title == ENGLISH["title"] and result.metadata.author == ENGLISH["author"]
