@@ -44,6 +44,7 @@ MAX_AUTHOR_CHARS = 100  # a longer byline is prose, not a name
 SHOWN_DATE_BEFORE, SHOWN_DATE_AFTER = 5, 20  # blocks searched around the first kept block for a date
 SHOWN_DATE_CHARS = 80  # a longer block is prose that mentions a date, not the date shown beside the headline
 LABEL_LINES = 400  # blocks (from the top) searched for labelled lines: bylines and dates sit near the title
+LABEL_LINE_CHARS = 120  # a longer block is prose, not a labelled line
 MAX_JSON_LD_CHARS = 200_000  # a longer JSON-LD script is not parsed (a page's whole state, not its metadata)
 
 # Meta names and properties per field, most specific first (lower-cased; itemprop values too).
@@ -211,24 +212,25 @@ def labelled_fields(lines: Iterable[str]) -> dict[str, str]:
     """Fields stated by labelled lines of a page's text: 发布时间/日期 or "Published" lines, 来源, 作者 or "By"."""
     found: dict[str, str] = {}
     for line in lines:
-        short = line if len(line) <= MAX_TITLE_CHARS else line[:MAX_TITLE_CHARS]
+        if len(line) > LABEL_LINE_CHARS:  # a sentence, not a labelled line (and most of the time spent here)
+            continue
         if "date" not in found:
-            for match in _DATE_LABEL.finditer(short):
+            for match in _DATE_LABEL.finditer(line):
                 date = iso_date(match.group(1))
                 if date:
                     found["date"] = date
                     break
         if "source" not in found:
-            source = _SOURCE_LABEL.search(short)
+            source = _SOURCE_LABEL.search(line)
             if source:
                 found["source"] = source.group(1)
         if "author" not in found:
-            author = _AUTHOR_LABEL.search(short.strip()) if len(line) <= BYLINE_CHARS or "：" in short else None
+            author = _AUTHOR_LABEL.search(line.strip()) if len(line) <= BYLINE_CHARS or "：" in line else None
             if author:
                 name = _author([author.group(1) or author.group(2)])
                 if name:
                     found["author"] = name
-                    date = iso_date(short) if "date" not in found else None
+                    date = iso_date(line) if "date" not in found else None
                     if date:  # a byline's date: "By Ann Lee | 14 March 2026"
                         found["date"] = date
     return found
