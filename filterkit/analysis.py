@@ -34,6 +34,7 @@ class Batch:
     page_langs: list[str]  # per page
     offsets: np.ndarray  # page p holds paragraphs offsets[p]:offsets[p + 1]
     structure: Structure | None = None  # HTML pages only
+    page_kinds: np.ndarray | None = None  # (pages × PAGE_TYPES) P(type), set where the model scores the batch
 
     @property
     def track(self) -> str:

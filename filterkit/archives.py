@@ -76,6 +76,8 @@ class ArchiveRecord:
     page: Page | None  # the page to filter, None when the record is skipped or its page cannot be read
     skip: str | None  # why the record is not a page ("request record", "redirect 301"...), None for a page
     error: str | None = None  # why a page record's page cannot be read (a body that cannot be unpacked)
+    status: int | None = None  # the HTTP status of a response record
+    content_type: str | None = None  # the HTTP Content-Type of a response record, the record's own otherwise
 
 
 def iter_records(source: str | Path | Readable) -> Iterator[ArchiveRecord]:
@@ -296,8 +298,12 @@ def _read_record(record) -> ArchiveRecord:
         pass
     if raw.tell() < record.length:
         raise _CutShort(f"the record is cut short: {raw.tell()} of its {record.length} bytes are there")
+    http = record.http_headers if record.rec_type == "response" else None
+    status = http.get_statuscode() if http is not None else None
     return ArchiveRecord(headers.get_header("WARC-Target-URI") or "", record_id, record.rec_type or "",
-                         headers.get_header("WARC-Date") or "", page, skip, error)
+                         headers.get_header("WARC-Date") or "", page, skip, error,
+                         int(status) if status and status.isdigit() else None,
+                         http.get_header("Content-Type") if http is not None else record.content_type)
 
 
 def _page(record, record_id: str) -> tuple[Page | None, str | None, str | None]:

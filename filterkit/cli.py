@@ -61,7 +61,9 @@ input and output:
 batches (one JSON line out per page, in input order):
   --jsonl reads JSON Lines, one object per line with the page in "text", its HTML in
   "html", or HTML bytes as base64 in "html_b64" (with optional "encoding" and
-  "content_type"), and writes the object with "main" and "lang" added, or with "error";
+  "content_type"), and writes the object with "main", "lang", "metadata" (title, author,
+  date, site_name, description, url, image, language, page_type...), "confidence" (the
+  expected word F1 of what was kept) and "kept_share" added, or with "error";
   other fields pass through. Output is strict UTF-8 JSON: lone surrogates become U+FFFD,
   NaN and infinite numbers become null.
   Several files, a folder or --input-dir: one line per file with its "path" as the command
@@ -70,7 +72,8 @@ batches (one JSON line out per page, in input order):
   are told by content: non-pages (scripts, style sheets, robots.txt, images, PDFs, binary)
   and FIFOs are skipped with a line on stderr; --glob chooses files by name.
   A WARC file, pipe or stdin (gzip or plain, detected by content): one line per HTML
-  response or WET conversion record, with "url" and "record_id" (its text, or an "error"),
+  response or WET conversion record, with "url", "record_id", "warc_date", "http_status" and
+  "content_type" (its text, or an "error"),
   one file per such record with --output-dir; other records are skipped and counted on
   stderr. Content-Encoding gzip, deflate, br and zstd (and lists of them) are unpacked.
   --jobs N runs N worker processes; a worker that dies is replaced and only the record
@@ -80,6 +83,9 @@ examples:
   filterkit < page.txt > main.txt
   filterkit page.html > main.txt
   filterkit --json page.html | jq '.paragraphs[] | select(.label) | .path'
+  filterkit --json page.html | jq '.metadata.title, .confidence'
+  filterkit --explain page.html > report.html
+  filterkit --favor recall page.html > main.txt
   filterkit --jsonl --jobs 2 < pages.jsonl > filtered.jsonl
   filterkit --jobs 2 crawl.warc.gz > pages.jsonl
   cat crawl.warc.gz | filterkit > pages.jsonl
@@ -116,13 +122,20 @@ def _parser() -> argparse.ArgumentParser:
                         "'*.html' (repeatable)")
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true",
-                        help="one page: print a JSON object (main text, language, format, encoding, and every "
-                        "paragraph with score, label, lang and HTML tag path)")
+                        help="one page: print a JSON object (main text, language, format, encoding, metadata, "
+                        "confidence, kept share, and every paragraph with score, label, lang and HTML tag path)")
     output.add_argument("--jsonl", action="store_true", help="read and write JSON Lines, one page per line")
+    output.add_argument("--explain", action="store_true",
+                        help="one page: print an HTML report of every block, shaded by its score and marked kept or "
+                        "dropped, with the page's metadata and confidence (self-contained: open it in a browser)")
     parser.add_argument("--threshold", type=_number(0.0, 1.0), metavar="P",
                         help="keep exactly the paragraphs with P(main) >= P (default: the model's rule: its "
                         "threshold, 0.5 for the shipped models, which on HTML pages each page lowers to the bar "
                         "of its best expected word F1; see meta.json)")
+    parser.add_argument("--favor", choices=("balanced", "precision", "recall"), default="balanced",
+                        help="move the model's per-page rule towards keeping less (precision) or more (recall): "
+                        "each page keeps its paragraphs of best expected F0.5 or F2 instead of F1 (default "
+                        "balanced; not with --threshold)")
     parser.add_argument("--model", metavar="DIR", help="a model set (text/ and html/ models) or one model's directory "
                         "(default: the set shipped with filterkit)")
     parser.add_argument("--trust-model", action="store_true",
@@ -193,7 +206,7 @@ def _content_filter(options: dict):
 
     try:
         return ContentFilter(options["model"], options["threshold"], max_page_bytes=options["max_page_bytes"],
-                             trust=options["trust"])
+                             trust=options["trust"], favor=options["favor"])
     except ModelError as error:
         raise _Fail(str(error), EXIT_MODEL) from None
 
@@ -201,7 +214,7 @@ def _content_filter(options: dict):
 def _options(args) -> dict:
     """What a worker needs to rebuild the run's filter: plain values, so they pickle."""
     return {"model": args.model, "threshold": args.threshold, "max_page_bytes": args.max_page_bytes,
-            "trust": args.trust_model,
+            "trust": args.trust_model, "favor": args.favor,
             "encoding": args.encoding, "format": "auto" if args.format == "warc" else args.format,
             "output_dir": str(args.output_dir) if args.output_dir else None, "batch_size": args.batch_size}
 
@@ -228,6 +241,10 @@ def _single(args, out: BinaryIO, streams: dict[str, Peeked]) -> None:
               "were filtered")
     if args.json:
         _write(out, (records.dump(result.to_dict()) + "\n").encode("utf-8"))
+    elif args.explain:
+        from filterkit.explain import explain
+
+        _write(out, explain(result, None if name == "-" else os.path.basename(name)).encode("utf-8"))
     elif result.text:
         _write(out, (result.text + "\n").encode("utf-8"))
 
@@ -271,7 +288,7 @@ def _named_inputs(args) -> list[str]:
 
 
 # -- batches: work items and what a worker does with them ----------------------------------
-# An item is ("record", line), ("file", path, relative path), or ("archive", fields, page).
+# An item is ("record", line), ("file", path, fields, output target) or ("page", fields, page or None, output target).
 _worker: dict[str, Any] = {}
 
 
@@ -319,7 +336,7 @@ def _work(items: list[tuple]) -> list[tuple[str | None, bool]]:
             if result.error is not None:
                 record["error"] = result.error
             else:
-                record.update(main=result.text, lang=result.lang)
+                record.update(main=result.text, lang=result.lang, **result.summary())
                 if result.truncated:
                     record["truncated"] = True
         if options["output_dir"] and target is not None:
@@ -563,7 +580,8 @@ def _archive_items(source: str | Peeked, shown: str, args, counts: _Counts, root
                 continue
             pages += 1
             fields = {"url": record.url, "record_id": record.record_id, "warc_type": record.warc_type,
-                      "archive": shown}
+                      "warc_date": record.date, "http_status": record.status,
+                      "content_type": record.content_type, "archive": shown}
             target = root + _record_name(number, record.record_id or record.url)
             if record.error is not None:
                 yield ("page", {**fields, "error": record.error}, None, target)
@@ -767,6 +785,8 @@ def _check(parser: argparse.ArgumentParser, args) -> None:
                      "are written to stdout")
     if args.glob and not (args.input_dir or any(os.path.isdir(name) for name in args.inputs)):
         parser.error("--glob chooses files in folders: give a folder (PATH or --input-dir)")
+    if args.favor != "balanced" and args.threshold is not None:
+        parser.error("--favor moves the model's per-page rule and --threshold replaces it: give one of the two")
 
 
 def _stderr_is_terminal() -> bool:
@@ -814,6 +834,8 @@ def main(argv: list[str] | None = None) -> int:
         if _is_batch(args, streams):
             if args.json:
                 parser.error("--json is for one page; batches write JSON Lines already")
+            if args.explain:
+                parser.error("--explain is for one page: it writes one HTML report")
             status = _batch(args, out, streams)
         else:
             _single(args, out, streams)

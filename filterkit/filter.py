@@ -20,6 +20,7 @@ from filterkit.errors import FilterkitError, ModelError
 
 if TYPE_CHECKING:
     from filterkit.html_blocks import Structure
+    from filterkit.metadata import Metadata
     from filterkit.model import ParagraphClassifier
     from filterkit.paragraphs import Segment
 
@@ -70,6 +71,11 @@ class FilterResult:
     error: str | None = None  # why the page could not be filtered (then it has no paragraphs)
     truncated: bool = False  # the page was longer than max_page_bytes and was cut there
     id: Any = None  # the Page's id
+    metadata: Metadata | None = None  # what the page states about itself (filterkit.metadata); None on error
+    # The expected word F1 of what was kept, from the paragraphs' scores (filterkit.decision.expected_f1):
+    # low where the model was unsure which paragraphs are the page's main content.
+    confidence: float | None = None
+    kept_share: float | None = None  # tokens kept / tokens on the page (0 for a page without tokens)
 
     @property
     def ok(self) -> bool:
@@ -84,8 +90,13 @@ class FilterResult:
         if self.error is not None:
             return {"error": self.error}
         return {"main": self.text, "lang": self.lang, "format": self.format, "encoding": self.encoding,
-                **({"truncated": True} if self.truncated else {}),
+                **({"truncated": True} if self.truncated else {}), **self.summary(),
                 "paragraphs": [p._asdict() for p in self.paragraphs]}
+
+    def summary(self) -> dict:
+        """The page's metadata, confidence and kept share, as the JSON outputs carry them."""
+        return {"metadata": self.metadata.to_dict() if self.metadata is not None else None,
+                "confidence": self.confidence, "kept_share": self.kept_share}
 
 
 class _Read(NamedTuple):
@@ -125,7 +136,7 @@ class ContentFilter:
     """
 
     def __init__(self, model: str | Path | ParagraphClassifier | None = None, threshold: float | None = None,
-                 max_page_bytes: int | None = DEFAULT_MAX_PAGE_BYTES, trust: bool = False):
+                 max_page_bytes: int | None = DEFAULT_MAX_PAGE_BYTES, trust: bool = False, favor: str = "balanced"):
         """``model``: a model directory (default: the shipped set), or a classifier already in memory.
 
         A track's model is loaded the first time a page of that track comes (text pages
@@ -135,9 +146,18 @@ class ContentFilter:
         only for models from someone you trust); models are plain arrays since 0.3.
         A ContentFilter pickles (a Spark or multiprocessing task can capture one): the copy
         loads its models again, lazily, where it is unpickled.
+        ``favor``: "balanced" (the model's rule), "precision" or "recall": the per-page rule moved
+        towards keeping less or more (``filterkit.decision``); a ``threshold`` replaces that rule.
         """
+        from filterkit.decision import FAVOR_BETA
+
         if threshold is not None:
             _check_number("threshold", threshold, 0.0, 1.0)
+        if favor not in FAVOR_BETA:
+            raise ValueError(f"favor must be one of {', '.join(FAVOR_BETA)}, got {favor!r}")
+        if favor != "balanced" and threshold is not None:
+            raise ValueError("favor moves the model's per-page rule and a threshold replaces it: give one of the two")
+        self.favor = favor
         if max_page_bytes is not None:
             _check_count("max_page_bytes", max_page_bytes)
         if not isinstance(model, (str, Path, type(None))) and not hasattr(model, "predict_proba"):
@@ -169,8 +189,8 @@ class ContentFilter:
             check_model(self._source, track, self._trust)
 
     def __getstate__(self) -> dict:
-        state: dict[str, Any] = {"source": self._source, "threshold": self._threshold, "max_page_bytes": self.max_page_bytes,
-                 "trust": self._trust}
+        state: dict[str, Any] = {"source": self._source, "threshold": self._threshold,
+                                 "max_page_bytes": self.max_page_bytes, "trust": self._trust, "favor": self.favor}
         if not isinstance(self._source, (str, Path, type(None))):
             state["models"] = self._models  # a model in memory has no directory to reload from
         return state
@@ -179,6 +199,7 @@ class ContentFilter:
         self._source, self._threshold = state["source"], state["threshold"]
         self.max_page_bytes = state["max_page_bytes"]
         self._trust = state["trust"]
+        self.favor = state.get("favor", "balanced")
         self._lock = threading.Lock()
         self._models = dict(state.get("models", {}))
         self.meta = {}
@@ -306,7 +327,7 @@ class ContentFilter:
 
     def _score_pages(self, pages: list[_Read], batch_size: int) -> list[FilterResult]:
         windows = [_windows(page.text, page.track) for page in pages]
-        scored: dict[str, Iterator[tuple[list[Paragraph], str]]] = {}
+        scored: dict[str, Iterator[tuple[list[Paragraph], str, _Tally]]] = {}
         for track in {page.track for page in pages}:
             of_track = [w for page, page_windows in zip(pages, windows) if page.track == track for w in page_windows]
             scored[track] = iter(list(self._score_windows(of_track, track, batch_size)))
@@ -314,17 +335,22 @@ class ContentFilter:
         for page, page_windows in zip(pages, windows):
             paragraphs: list[Paragraph] = []
             lang_weight: dict[str, int] = {}
-            for window_paragraphs, window_lang in islice(scored[page.track], len(page_windows)):
+            tallies = []
+            for window_paragraphs, window_lang, tally in islice(scored[page.track], len(page_windows)):
                 paragraphs += window_paragraphs
                 lang_weight[window_lang] = lang_weight.get(window_lang, 0) + len(window_paragraphs)
-            results.append(FilterResult(tuple(paragraphs), max(lang_weight, key=lang_weight.__getitem__), page.encoding,
-                                        page.track, truncated=page.truncated, id=page.id))
+                tallies.append(tally)
+            lang = max(lang_weight, key=lang_weight.__getitem__)
+            tally = _Tally.of_page(tallies)
+            results.append(FilterResult(tuple(paragraphs), lang, page.encoding, page.track, truncated=page.truncated,
+                                        id=page.id, metadata=_metadata(page, paragraphs, lang, tally),
+                                        confidence=tally.confidence, kept_share=tally.kept_share))
         return results
 
     def _score_windows(self, windows: list[_Window], track: str,
-                       batch_size: int) -> Iterator[tuple[list[Paragraph], str]]:
-        """(paragraphs, language) per window, analysing at most ``batch_size`` windows and about
-        PASS_LINES lines at once, which bounds memory however long the pages are."""
+                       batch_size: int) -> Iterator[tuple[list[Paragraph], str, _Tally]]:
+        """(paragraphs, language, tally of scores) per window, analysing at most ``batch_size`` windows and
+        about PASS_LINES lines at once, which bounds memory however long the pages are."""
         from filterkit.analysis import analyse, analyse_blocks
 
         model = self.load(track)
@@ -337,10 +363,78 @@ class ContentFilter:
                 paths = batch.dom.paths
             scores = model.predict_proba(batch)
             rounded = [round(score, 4) for score in scores.tolist()]
-            labels = model.decide(batch, scores, self._threshold).tolist()
-            paragraphs = list(map(Paragraph, batch.texts, rounded, labels, batch.langs, paths))
-            for where, page_lang in zip(batch.page_slices(), batch.page_langs):
-                yield paragraphs[where], page_lang
+            kept = model.decide(batch, scores, self._threshold, self.favor)
+            paragraphs = list(map(Paragraph, batch.texts, rounded, kept.tolist(), batch.langs, paths))
+            kinds = batch.page_kinds if batch.page_kinds is not None and batch.page_kinds.shape[1] else None
+            for number, (where, page_lang) in enumerate(zip(batch.page_slices(), batch.page_langs)):
+                tally = _Tally.of_window(scores[where], batch.token_counts[where], kept[where],
+                                         kinds[number] if kinds is not None else None)
+                yield paragraphs[where], page_lang, tally
+
+
+class _Tally(NamedTuple):
+    """What a page's (or window's) scores add up to: the sums of its expected word F1, its token counts
+    and the page-type model's answer."""
+
+    kept_main: float  # Σ score × tokens over the kept paragraphs
+    kept_tokens: int
+    all_main: float  # Σ score × tokens over all paragraphs
+    all_tokens: int
+    log_no_main: float  # Σ log(1 − score) over the paragraphs with tokens
+    page_kinds: Any = None  # P(type) per PAGE_TYPES, or None where the model has no page types
+
+    @staticmethod
+    def of_window(scores, sizes, kept, page_kinds) -> "_Tally":
+        import numpy as np
+
+        expected = scores * sizes
+        return _Tally(float(expected[kept].sum()), int(sizes[kept].sum()), float(expected.sum()), int(sizes.sum()),
+                      float(np.log1p(-np.minimum(scores[sizes > 0], 1 - 1e-9)).sum()), page_kinds)
+
+    @staticmethod
+    def of_page(windows: list["_Tally"]) -> "_Tally":
+        kinds = [tally.page_kinds for tally in windows if tally.page_kinds is not None]
+        return _Tally(sum(t.kept_main for t in windows), sum(t.kept_tokens for t in windows),
+                      sum(t.all_main for t in windows), sum(t.all_tokens for t in windows),
+                      sum(t.log_no_main for t in windows), sum(kinds) / len(kinds) if kinds else None)
+
+    @property
+    def confidence(self) -> float:
+        import math
+
+        from filterkit.decision import expected_f1
+
+        return round(expected_f1(self.kept_main, self.kept_tokens, self.all_main, math.exp(self.log_no_main)), 4)
+
+    @property
+    def kept_share(self) -> float:
+        return round(self.kept_tokens / self.all_tokens, 4) if self.all_tokens else 0.0
+
+
+def _metadata(page: _Read, paragraphs: list[Paragraph], lang: str, tally: _Tally) -> Metadata:
+    """The page's metadata: its markup's and lines' fields, the share of its text in its language, and the
+    page-type model's answer."""
+    from filterkit.metadata import read_metadata
+    from filterkit.page_types import PAGE_TYPES
+
+    chars: dict[str, int] = {}
+    for paragraph in paragraphs:
+        chars[paragraph.lang] = chars.get(paragraph.lang, 0) + len(paragraph.text)
+    known = sum(count for language, count in chars.items() if language != "und")
+    share = round(chars.get(lang, 0) / known, 4) if known and lang != "und" else None
+    page_type = probability = None
+    if tally.page_kinds is not None and tally.page_kinds.sum() > 0:
+        best = int(tally.page_kinds.argmax())
+        page_type, probability = PAGE_TYPES[best], round(float(tally.page_kinds[best]), 4)
+    language = lang if lang != "und" else None
+    try:
+        return read_metadata(page.text if page.track == "html" else None, [p.text for p in paragraphs],
+                             [p.label for p in paragraphs], language, share, page_type, probability)
+    except Exception:  # noqa: BLE001 -- what a page states about itself never costs it its main text
+        from filterkit.metadata import Metadata
+
+        return Metadata(language=language, language_probability=share, page_type=page_type,
+                        page_type_probability=probability)
 
 
 def _check_format(format: str) -> str:

@@ -34,7 +34,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from filterkit.analysis import Batch
-from filterkit.decision import ADAPTIVE_BAR, keep
+from filterkit.decision import ADAPTIVE_BAR, FAVOR_BETA, keep
 from filterkit.features import (HASH_FEATURES, HashedTerms, first_pass_features, lexical_rows, second_pass_features,
                                 tfidf)
 from filterkit.page_types import PAGE_TYPES, PageTypeModel, page_rows
@@ -196,6 +196,7 @@ class ParagraphClassifier:
         lexical = steps.lexical.predict_proba_positive(rows)
         page_kind = steps.page_kind_probabilities(page_rows(rows, batch), PAGE_TYPES) \
             if steps.page_kinds_known is not None else np.zeros((len(batch.offsets) - 1, 0))
+        batch.page_kinds = page_kind  # kept for the results' metadata: the page-type model's answer
         first_features, page_terms = first_pass_features(batch, terms, steps.idf, lexical, page_kind)
         if first_features.shape[1] != steps.first.n_features:
             from filterkit.model_io import ModelError, retrain_command
@@ -212,11 +213,14 @@ class ParagraphClassifier:
         """Kept or not per paragraph: ``filterkit.decision``'s rule for this track, or a fixed ``threshold``."""
         return self.decide(batch, self.predict_proba(batch), threshold)
 
-    def decide(self, batch: Batch, scores: np.ndarray, threshold: float | None = None) -> np.ndarray:
-        """Labels for scores already computed: the model's rule, or a fixed bar at ``threshold``."""
-        adaptive = threshold is None and ADAPTIVE_BAR[self.track]
-        return keep(scores, batch.token_counts, batch.offsets, self.threshold if threshold is None else threshold,
-                    adaptive)
+    def decide(self, batch: Batch, scores: np.ndarray, threshold: float | None = None,
+               favor: str = "balanced") -> np.ndarray:
+        """Labels for scores already computed: the model's rule (moved towards precision or recall by
+        ``favor``, ``filterkit.decision.FAVOR_BETA``), or a fixed bar at ``threshold``."""
+        if threshold is not None:
+            return keep(scores, batch.token_counts, batch.offsets, threshold, False)
+        return keep(scores, batch.token_counts, batch.offsets, self.threshold, ADAPTIVE_BAR[self.track],
+                    FAVOR_BETA[favor])
 
 
 def _idf(terms, batch: Batch) -> np.ndarray:

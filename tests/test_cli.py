@@ -61,7 +61,9 @@ def test_jsonl_one_line_out_per_line_in_with_errors_in_place():
     assert out[0]["id"] == 1 and out[0]["main"] == PAGE.gold and out[0]["lang"] == "en"
     assert "error" in out[1] and out[2]["id"] == 3 and "error" in out[2]
     assert "error" in out[3] and "error" in out[4] and "error" in out[6]
-    assert out[5] == {"id": 6, "text": "", "extra": "kept", "main": "", "lang": "und"}
+    empty = {key: None for key in out[0]["metadata"]}  # an empty page states nothing and keeps nothing, surely
+    assert out[5] == {"id": 6, "text": "", "extra": "kept", "main": "", "lang": "und", "metadata": empty,
+                      "confidence": 1.0, "kept_share": 0.0}
 
 
 def test_jsonl_parallel_keeps_order():

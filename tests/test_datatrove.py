@@ -127,6 +127,9 @@ def test_warc_to_jsonl_keeps_main_text_and_language(tmp_path):
     for noise in ("Subscribe", "Ferry timetable", "Ten photos", "All rights reserved", "Privacy", "<p>"):
         assert noise not in english["text"]
     assert english["metadata"]["language"] == "en"
+    assert english["metadata"]["page_metadata"]["title"] == "The lighthouse keeper's garden"
+    assert english["metadata"]["page_metadata"]["site_name"] is None  # the page does not state it
+    assert 0.5 < english["metadata"]["confidence"] <= 1 and 0 < english["metadata"]["kept_share"] < 1
     chinese = docs["https://hegu.example/night-school"]
     assert chinese["text"].startswith("山村里的夜校\n\n每到冬天农闲的时候")
     assert "按手印" in chinese["text"] and "登录" not in chinese["text"] and "版权所有" not in chinese["text"]

@@ -30,3 +30,26 @@ def test_each_page_gets_its_own_bar():
     sizes = np.array([200, 200, 200, 40, 40, 40])
     kept = keep(scores, sizes, np.array([0, 4, 6]), 0.5, adaptive=True)
     assert kept.tolist() == [True, True, True, False, True, True]
+
+
+def test_favor_moves_the_bar_precision_up_and_recall_down():
+    # Expected main tokens 90 + 60 + 22.5 + 10 = 182.5. F0.5 (weight 0.25) of the top 1, 2, 3, 4:
+    # 1.25·90/(100+45.6) = 0.773, 1.25·150/(200+45.6) = 0.763, …: the sure paragraph alone.
+    # F2 (weight 4) of the top 1…4: 5·90/830 = 0.542, 5·150/930 = 0.806, 5·172.5/980 = 0.880, 5·182.5/1080 = 0.845.
+    scores, sizes = np.array([0.9, 0.6, 0.45, 0.1]), np.array([100, 100, 50, 100])
+    offsets = np.array([0, 4])
+    assert expected_f1_bar(scores, sizes, 0.5) == 0.9
+    assert expected_f1_bar(scores, sizes, 2.0) == 0.45
+    assert keep(scores, sizes, offsets, 0.5, adaptive=True, beta=0.5).tolist() == [True, False, False, False]
+    assert keep(scores, sizes, offsets, 0.5, adaptive=True, beta=2.0).tolist() == [True, True, True, False]
+
+
+def test_the_bar_falls_as_beta_rises_on_any_page():
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        scores, sizes = rng.random(12), rng.integers(0, 60, 12)
+        if not sizes.any():
+            continue
+        bars = [expected_f1_bar(scores, sizes, beta) for beta in (0.5, 1.0, 2.0)]
+        finite = [bar for bar in bars if bar != math.inf]
+        assert finite == sorted(finite, reverse=True)

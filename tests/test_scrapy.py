@@ -123,6 +123,7 @@ class ArticleItem(scrapy.Item):
     main = scrapy.Field()
     lang = scrapy.Field()
     filterkit_error = scrapy.Field()
+    confidence = scrapy.Field()  # declared: it gets the confidence, and without "metadata" it gets no metadata
 
 
 @dataclasses.dataclass
@@ -260,6 +261,10 @@ def test_crawl_fills_items_with_main_content_off_the_reactor(server, crawls, rea
     assert "More from Larchfield" not in items["/teasers"]["main"]
 
     assert "main" not in items["/logo.png"] and "not text" in items["/logo.png"]["filterkit_error"]
+    english = items["/en"]  # a dict item gets the page's metadata, confidence and kept share
+    assert english["metadata"]["language"] == "en" and english["main"].startswith(english["metadata"]["title"])
+    assert 0.5 < english["confidence"] <= 1 and 0 < english["kept_share"] < 1
+    assert "metadata" not in items["/zh"] and "kept_share" not in items["/zh"] and 0.5 < items["/zh"]["confidence"] <= 1
 
     # Every page was filtered on a worker thread, and the reactor kept ticking while they were.
     run = json.loads(report.read_text())

@@ -19,7 +19,7 @@ import filterkit
 from filterkit import Page
 from filterkit.model_io import DEFAULT_MODEL_DIR
 
-from filterkit.integrations.spark import filter_warc_files, main, with_main_text
+from filterkit.integrations.spark import METADATA_FIELDS, filter_warc_files, main, with_main_text
 
 ENGLISH = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Hillcrest library keeps its doors open until ten</title></head>
@@ -124,6 +124,11 @@ def test_binary_pages_get_main_text_language_and_errors(spark, pages, content_fi
     assert "not text in any encoding" in rows[3].filterkit_error
     assert "<h1>" in rows[5].main  # read as text, tags and all
     assert rows[1].html == ENGLISH.encode("utf-8") and rows[1].content_type  # the input columns are kept
+    for i, result in zip(sorted(rows), expected):  # confidence, kept share and metadata as the API gives them
+        assert (rows[i].confidence, rows[i].kept_share) == (result.confidence, result.kept_share)
+        metadata = result.metadata.to_dict() if result.metadata is not None else dict.fromkeys(METADATA_FIELDS)
+        assert rows[i].metadata.asDict() == metadata
+    assert rows[1].metadata.title and rows[1].metadata.language == "en" and 0 < rows[1].confidence <= 1
 
 
 def test_string_column_and_column_names(spark, capsys):
@@ -133,7 +138,8 @@ def test_string_column_and_column_names(spark, capsys):
     filtered.filter("language = 'zh'").select("body").explain()
     assert capsys.readouterr().out.count("ArrowEvalPython") == 1  # a filter on the results does not filter twice
     rows = filtered.orderBy("key").collect()
-    assert rows[0].asDict().keys() == {"key", "page", "body", "language", "problem"}
+    assert rows[0].asDict().keys() == {"key", "page", "body", "language", "problem", "confidence", "kept_share",
+                                       "metadata"}
     assert [(row.language, row.problem) for row in rows] == [("en", None), ("zh", None)]
     assert ENGLISH_ARTICLE in rows[0].body and CHINESE_ARTICLE in rows[1].body
 
@@ -214,6 +220,10 @@ def test_warc_job_gives_a_row_per_page_record_in_order(spark, archives):
     complete = by_archive[good]
     assert [(row.url, row.warc_type) for row in complete] == pages
     assert all(row.record_id.startswith("<urn:uuid:") and row.error is None for row in complete)
+    assert all(row.warc_date.startswith("20") and row.metadata.language == row.lang for row in complete)
+    assert [(row.http_status, row.content_type.split(";")[0]) for row in complete if row.warc_type == "response"] \
+        and all(row.http_status == 200 and row.content_type.startswith("text/html")
+                for row in complete if row.warc_type == "response")
     assert [row.lang for row in complete] == ["en", "zh", "zh"]
     assert ENGLISH_ARTICLE in complete[0].main and TEASER not in complete[0].main
     assert CHINESE_ARTICLE in complete[1].main and CHINESE_ARTICLE in complete[2].main

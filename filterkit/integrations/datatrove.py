@@ -11,7 +11,10 @@
     ]
 
 Each document's ``text`` (the page the reader put there: HTML, or WET text) becomes its main
-content and ``metadata["language"]`` its language. A document whose main content is empty, that
+content, ``metadata["language"]`` its language, ``metadata["confidence"]`` and
+``metadata["kept_share"]`` filterkit's confidence and kept share, and ``metadata["page_metadata"]``
+what the page states about itself (``filterkit.metadata.Metadata.to_dict()``: title, author, date…;
+apart from the reader's own "url" and "date", the archive's). A document whose main content is empty, that
 filterkit cannot filter, that runs out of time or that kills its process is dropped and counted
 in the step's stats under datatrove's extractor names (``dropped``, ``clean_error``, ``timeout``,
 ``broken_process``); the pipeline goes on.
@@ -35,8 +38,9 @@ if TYPE_CHECKING:
 
 FORMATS = ("auto", "text", "html")
 
-# Per document: filterkit's (main text, language, error), or the stat name of why the sandbox gave up on it.
-Outcome = Union[tuple[str, str, Optional[str]], str]
+# Per document: filterkit's (main text, language, error, FilterResult.summary()), or the stat name of why the
+# sandbox gave up on it.
+Outcome = Union[tuple[str, str, Optional[str], dict], str]
 
 # Filtered once in the task's process before its sandbox is forked, so that every sandbox process
 # starts with the models, the Chinese dictionary and the language profiles already loaded.
@@ -106,7 +110,7 @@ class FilterkitExtractor(BaseExtractor):
         if isinstance(outcome, str):  # the sandbox gave up on it
             self.stat_update(outcome)
             return
-        text, lang, error = outcome
+        text, lang, error, summary = outcome
         if error is not None:
             self.stat_update("clean_error")
             if not self._warned_error:
@@ -115,6 +119,8 @@ class FilterkitExtractor(BaseExtractor):
                 self._warned_error = True
             return
         doc.text, doc.metadata[self.lang_key] = text, lang
+        doc.metadata.update(confidence=summary["confidence"], kept_share=summary["kept_share"],
+                            page_metadata=summary["metadata"])
         if doc.text:
             self.stat_update("extracted", StatHints.forwarded)
             self.update_doc_stats(doc)
@@ -154,10 +160,10 @@ class FilterkitExtractor(BaseExtractor):
         sandbox.timeout = self.timeout * len(pages)
         return sandbox.process_document(pages, self._filter_pages)
 
-    def _filter_pages(self, pages: list[str] | str) -> list[tuple[str, str, str | None]]:
+    def _filter_pages(self, pages: list[str] | str) -> list[tuple[str, str, str | None, dict]]:
         """Runs in the sandbox process. Its warm-up call passes an empty string: no pages."""
         with _one_thread():
-            return [(result.text, result.lang, result.error)
+            return [(result.text, result.lang, result.error, result.summary())
                     for result in self._content_filter().filter_many(pages, batch_size=self.batch_size,
                                                                      format=self.format)]
 

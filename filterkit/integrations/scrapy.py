@@ -24,6 +24,9 @@ Settings (all optional):
 ``FILTERKIT_TEXT_FIELD``          ``"main"``             where the main content goes
 ``FILTERKIT_LANG_FIELD``          ``"lang"``             the page's language ("en", "zh"...)
 ``FILTERKIT_ERROR_FIELD``         ``"filterkit_error"``  why a page could not be filtered
+``FILTERKIT_METADATA_FIELD``      ``"metadata"``         the page's metadata (``Metadata.to_dict()``)
+``FILTERKIT_CONFIDENCE_FIELD``    ``"confidence"``       the expected word F1 of what was kept
+``FILTERKIT_KEPT_SHARE_FIELD``    ``"kept_share"``       tokens kept / tokens on the page
 ``FILTERKIT_KEEP_INPUT``          ``False``              keep the input fields in the item
 ``FILTERKIT_MODEL``               the shipped model      a model directory
 ``FILTERKIT_TRUST_MODEL``         ``False``              load that model's pickle though not shipped with filterkit
@@ -34,7 +37,9 @@ Settings (all optional):
 A page takes tens to hundreds of milliseconds to filter, so filtering runs in the
 pipeline's own threads, never on the event loop, and the crawl goes on meanwhile. The
 model loads in those threads too, on the first item. Items with declared fields
-(``scrapy.Item``, dataclasses, attrs) need the output fields declared.
+(``scrapy.Item``, dataclasses, attrs) need the output fields declared; the metadata, confidence
+and kept-share fields are written where the item takes them (a dict always; a declared item if
+it declares them) and left out quietly where it does not.
 """
 from __future__ import annotations
 
@@ -62,13 +67,16 @@ class FilterkitPipeline:
     def __init__(self, input_field: str = "body", content_type_field: str = "content_type",
                  encoding_field: str = "encoding", text_field: str = "main", lang_field: str = "lang",
                  error_field: str = "filterkit_error", keep_input: bool = False, model: str | None = None,
-                 threshold: float | None = None, threads: int = 1, trust_model: bool = False):
+                 threshold: float | None = None, threads: int = 1, trust_model: bool = False,
+                 metadata_field: str = "metadata", confidence_field: str = "confidence",
+                 kept_share_field: str = "kept_share"):
         if threshold is not None and not 0.0 <= threshold <= 1.0:
             raise ValueError(f"FILTERKIT_THRESHOLD must be between 0 and 1, got {threshold}")
         if threads < 1:
             raise ValueError(f"FILTERKIT_THREADS must be at least 1, got {threads}")
         self.input_field, self.content_type_field, self.encoding_field = input_field, content_type_field, encoding_field
         self.text_field, self.lang_field, self.error_field = text_field, lang_field, error_field
+        self.optional_fields = (metadata_field, confidence_field, kept_share_field)
         self.keep_input = keep_input
         self._model, self._threshold = model, threshold
         self._trust_model = trust_model
@@ -92,7 +100,10 @@ class FilterkitPipeline:
                    model=settings.get("FILTERKIT_MODEL") or None,
                    trust_model=settings.getbool("FILTERKIT_TRUST_MODEL", False),
                    threshold=None if threshold in (None, "") else settings.getfloat("FILTERKIT_THRESHOLD"),
-                   threads=settings.getint("FILTERKIT_THREADS", 1))
+                   threads=settings.getint("FILTERKIT_THREADS", 1),
+                   metadata_field=settings.get("FILTERKIT_METADATA_FIELD", "metadata"),
+                   confidence_field=settings.get("FILTERKIT_CONFIDENCE_FIELD", "confidence"),
+                   kept_share_field=settings.get("FILTERKIT_KEPT_SHARE_FIELD", "kept_share"))
 
     # ``spider`` has a default so that Scrapy 2.13+ does not pass it (it warns when a pipeline
     # requires it) while older versions, which always pass it, still can.
@@ -110,6 +121,11 @@ class FilterkitPipeline:
         outputs = ({self.text_field: result.text, self.lang_field: result.lang} if result.ok
                    else {self.error_field: result.error})
         written = all([self._write(adapter, field, value) for field, value in outputs.items()])
+        if result.ok:
+            summary = result.summary()
+            for field, value in zip(self.optional_fields, (summary["metadata"], result.confidence, result.kept_share)):
+                if isinstance(adapter.item, dict) or field in adapter.field_names():
+                    adapter[field] = value
         if written and not self.keep_input:  # an item that cannot take the output keeps its page
             for field in (self.input_field, self.content_type_field, self.encoding_field):
                 if field not in adapter:

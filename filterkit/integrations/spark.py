@@ -34,11 +34,19 @@ except ImportError as missing:  # pragma: no cover - depends on the installation
 
 from filterkit import ContentFilter, FilterkitError, FilterResult, Page
 from filterkit.inputs import is_archive_file
+from filterkit.metadata import Metadata
 
 FORMATS = ("auto", "text", "html")
-RESULT_SCHEMA = "main string, lang string, error string"
-WARC_SCHEMA = ("archive string, url string, record_id string, warc_type string, main string, lang string, "
-               "error string")
+# The metadata column is a struct of filterkit.metadata.Metadata's fields; the UDFs hand them over flat
+# (as metadata_<field>), and the struct is made on the Spark side.
+METADATA_FIELDS = tuple(Metadata.__dataclass_fields__)
+_NUMBER_FIELDS = {"language_probability", "page_type_probability"}
+_FLAT_METADATA = ", ".join(f"metadata_{name} {'double' if name in _NUMBER_FIELDS else 'string'}"
+                           for name in METADATA_FIELDS)
+RESULT_SCHEMA = f"main string, lang string, error string, confidence double, kept_share double, {_FLAT_METADATA}"
+WARC_SCHEMA = ("archive string, url string, record_id string, warc_type string, warc_date string, http_status int, "
+               f"content_type string, main string, lang string, error string, confidence double, kept_share double, "
+               f"{_FLAT_METADATA}")
 ROWS_PER_FRAME = 256  # rows of an archive handed back to Spark at a time: memory stays flat however big the archive
 
 _filters: dict[tuple[str | None, float | None], ContentFilter] = {}
@@ -48,9 +56,12 @@ def with_main_text(df: DataFrame, column: str = "html", *, format: str = "auto",
                    lang_column: str = "lang", error_column: str = "filterkit_error", model: str | Path | None = None,
                    threshold: float | None = None, encoding_column: str | None = None,
                    content_type_column: str | None = None, batch_size: int = 64,
-                   trust_model: bool = False) -> DataFrame:
-    """``df`` with three more columns: the main text of ``column`` (HTML or text, string or binary), its
-    language, and the error of a page that could not be filtered (then the text is empty and the language null).
+                   trust_model: bool = False, confidence_column: str = "confidence",
+                   kept_share_column: str = "kept_share", metadata_column: str = "metadata") -> DataFrame:
+    """``df`` with six more columns: the main text of ``column`` (HTML or text, string or binary), its
+    language, the error of a page that could not be filtered (then the text is empty and the language null),
+    the page's confidence and kept share (``FilterResult``'s) and its metadata, a struct of
+    ``filterkit.metadata.Metadata``'s fields.
 
     ``encoding_column`` and ``content_type_column`` name optional per-row string columns: the page's
     encoding and its HTTP Content-Type (whose charset decodes bytes where the page declares none).
@@ -66,12 +77,12 @@ def with_main_text(df: DataFrame, column: str = "html", *, format: str = "auto",
             raise ValueError(f"the DataFrame has no column {name!r} (its columns: {', '.join(df.columns)})")
         if kinds[name] not in allowed:
             raise ValueError(f"column {name!r} is {kinds[name]}; it must be {' or '.join(allowed)}")
-    added = [text_column, lang_column, error_column]
+    added = [text_column, lang_column, error_column, confidence_column, kept_share_column, metadata_column]
     taken = [name for name in added if name in df.columns]
     if taken or len(set(added)) < len(added):
         raise ValueError(f"the output columns must be new and distinct, got {', '.join(added)} "
                          f"({', '.join(taken) or 'repeated'}): choose other names with text_column, lang_column, "
-                         "error_column")
+                         "error_column, confidence_column, kept_share_column, metadata_column")
     _check(format, batch_size)
     model_file = _ship_model(df.sparkSession, model, threshold, trust_model)
 
@@ -88,14 +99,17 @@ def with_main_text(df: DataFrame, column: str = "html", *, format: str = "auto",
     result = "__filterkit_result"
     return (df.withColumn(result, udf(F.col(column), optional(encoding_column), optional(content_type_column)))
             .select("*", F.col(result)["main"].alias(text_column), F.col(result)["lang"].alias(lang_column),
-                    F.col(result)["error"].alias(error_column))
+                    F.col(result)["error"].alias(error_column), F.col(result)["confidence"].alias(confidence_column),
+                    F.col(result)["kept_share"].alias(kept_share_column),
+                    _metadata_struct(lambda name: F.col(result)[name]).alias(metadata_column))
             .drop(result))
 
 
 def filter_warc_files(spark: SparkSession, paths: Sequence[str | Path], *, model: str | Path | None = None,
                       threshold: float | None = None, batch_size: int = 64, trust_model: bool = False) -> DataFrame:
     """One row per page record (HTML response or WET conversion) of each WARC file, in archive order:
-    archive, url, record_id, warc_type, main, lang, error.
+    archive, url, record_id, warc_type, warc_date, http_status, content_type, main, lang, error, confidence,
+    kept_share, metadata (a struct, as ``with_main_text`` gives it).
 
     One task per archive, as in a Common Crawl job; ``paths`` must be readable where the executors
     run (a shared file system). A damaged archive keeps its records before the damage and adds one
@@ -110,7 +124,14 @@ def filter_warc_files(spark: SparkSession, paths: Sequence[str | Path], *, model
     def filter_archives(frames: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         return _filter_archives(frames, archives, model_file, threshold, batch_size)
 
-    return spark.range(0, len(archives), numPartitions=len(archives)).mapInPandas(filter_archives, WARC_SCHEMA)
+    flat = spark.range(0, len(archives), numPartitions=len(archives)).mapInPandas(filter_archives, WARC_SCHEMA)
+    plain = [name for name in flat.columns if not name.startswith("metadata_")]
+    return flat.select(*plain, _metadata_struct(F.col).alias("metadata"))
+
+
+def _metadata_struct(column) -> Column:
+    """The metadata struct from the flat metadata_<field> columns (``column(name)`` gives one)."""
+    return F.struct(*[column(f"metadata_{name}").alias(name) for name in METADATA_FIELDS])
 
 
 def _check(format: str, batch_size: int) -> None:
@@ -154,7 +175,8 @@ def _filter_batches(batches: Iterable[tuple[pd.Series, pd.Series, pd.Series]], m
         pages = (Page(_value(content), _value(encoding), _value(content_type))  # type: ignore[arg-type]
                  for content, encoding, content_type in zip(contents, encodings, content_types))
         results = list(content_filter.filter_many(pages, batch_size=batch_size, format=format))
-        yield pd.DataFrame([_columns(result) for result in results], columns=["main", "lang", "error"])
+        yield pd.DataFrame([_columns(result) for result in results],
+                           columns=[field.split()[0] for field in RESULT_SCHEMA.split(", ")])
 
 
 def _value(cell: object) -> str | bytes | None:
@@ -162,8 +184,11 @@ def _value(cell: object) -> str | bytes | None:
     return cell if isinstance(cell, (str, bytes)) else None
 
 
-def _columns(result: FilterResult) -> tuple[str, str | None, str | None]:
-    return result.text, None if result.error else result.lang, result.error
+def _columns(result: FilterResult) -> tuple:
+    """main, lang, error, confidence, kept_share and the metadata fields of one result."""
+    metadata = result.metadata.to_dict() if result.metadata is not None else {}
+    return (result.text, None if result.error else result.lang, result.error, result.confidence, result.kept_share,
+            *(metadata.get(name) for name in METADATA_FIELDS))
 
 
 def _filter_archives(frames: Iterable[pd.DataFrame], archives: list[str], model_file: str | None,
@@ -174,7 +199,7 @@ def _filter_archives(frames: Iterable[pd.DataFrame], archives: list[str], model_
         for index in frame["id"]:
             rows = _archive_rows(archives[index], content_filter, batch_size)
             while chunk := list(islice(rows, ROWS_PER_FRAME)):
-                yield pd.DataFrame(chunk, columns=columns)
+                yield pd.DataFrame(chunk, columns=columns).astype({"http_status": "Int64"})
 
 
 def _archive_rows(archive: str, content_filter: ContentFilter, batch_size: int) -> Iterator[tuple]:
@@ -182,11 +207,17 @@ def _archive_rows(archive: str, content_filter: ContentFilter, batch_size: int) 
 
     try:
         for record, result in filter_archive(archive, content_filter, batch_size=batch_size):
-            yield (archive, record.url, record.record_id, record.warc_type, *_columns(result))
+            yield (archive, record.url, record.record_id, record.warc_type, record.date, record.status,
+                   record.content_type, *_columns(result))
     except ArchiveError as error:
-        yield archive, None, None, None, None, None, str(error)
+        yield _failed_row(archive, str(error))
     except OSError as error:
-        yield archive, None, None, None, None, None, f"cannot read {archive}: {error.strerror or error}"
+        yield _failed_row(archive, f"cannot read {archive}: {error.strerror or error}")
+
+
+def _failed_row(archive: str, error: str) -> tuple:
+    """The row of an archive that is damaged or cannot be read: its name and the error, nothing else."""
+    return (archive, *[None] * 8, error, *[None] * (2 + len(METADATA_FIELDS)))
 
 
 def _archive_paths(inputs: Sequence[str]) -> list[str]:
@@ -216,7 +247,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="python -m filterkit.integrations.spark",
         description="Filter WARC files with Spark (one task per archive; run it with spark-submit on a cluster): "
                     "one row per HTML response or WET conversion record, with archive, url, record_id, "
-                    "warc_type, main, lang and error.")
+                    "warc_type, warc_date, http_status, content_type, main, lang, error, confidence, kept_share "
+                    "and metadata.")
     parser.add_argument("inputs", nargs="+", metavar="INPUT", help="WARC files (plain or gzip, any name) or folders holding them")
     parser.add_argument("--output", required=True, help="output directory; Spark writes one part file per archive")
     parser.add_argument("--output-format", choices=("parquet", "jsonl"), default="parquet")
@@ -241,7 +273,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                  batch_size=args.batch_size, trust_model=args.trust_model)
         writer = rows.write.mode("overwrite")
         (writer.parquet if args.output_format == "parquet" else writer.json)(args.output)
-        reader = spark.read.schema(WARC_SCHEMA)
+        reader = spark.read.schema(rows.schema)
         written = (reader.parquet if args.output_format == "parquet" else reader.json)(args.output)
         counts = written.agg(F.count("*").alias("rows"), F.count("record_id").alias("pages"),
                              F.count("error").alias("errors")).first()
