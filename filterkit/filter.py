@@ -12,7 +12,7 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, NamedTuple, Union
 
-from filterkit.decoding import HTML_TYPES, decode, looks_like_html, media_type
+from filterkit.decoding import HTML_TYPES, decode_counted, looks_like_html, media_type, without_controls
 from filterkit.errors import FilterkitError, ModelError
 
 if TYPE_CHECKING:
@@ -67,6 +67,7 @@ class FilterResult:
     error: str | None = None  # why the page could not be filtered (then it has no paragraphs)
     truncated: bool = False  # the page was longer than max_page_bytes and was cut there
     id: Any = None  # the Page's id
+    replaced_bytes: int = 0  # bytes the page's encoding could not read, shown as U+FFFD (filterkit.decoding)
 
     @property
     def ok(self) -> bool:
@@ -82,6 +83,7 @@ class FilterResult:
             return {"error": self.error}
         return {"main": self.text, "lang": self.lang, "format": self.format, "encoding": self.encoding,
                 **({"truncated": True} if self.truncated else {}),
+                **({"replaced_bytes": self.replaced_bytes} if self.replaced_bytes else {}),
                 "paragraphs": [p._asdict() for p in self.paragraphs]}
 
 
@@ -94,6 +96,7 @@ class _Read(NamedTuple):
     truncated: bool = False
     id: Any = None
     error: Exception | None = None
+    replaced_bytes: int = 0
 
 
 @dataclass
@@ -271,7 +274,8 @@ class ContentFilter:
                 paragraphs += window_paragraphs
                 lang_weight[window_lang] = lang_weight.get(window_lang, 0) + len(window_paragraphs)
             results.append(FilterResult(tuple(paragraphs), max(lang_weight, key=lang_weight.get), page.encoding,
-                                        page.track, truncated=page.truncated, id=page.id))
+                                        page.track, truncated=page.truncated, id=page.id,
+                                        replaced_bytes=page.replaced_bytes))
         return results
 
     def _score_windows(self, windows: list[_Window], track: str,
@@ -336,19 +340,20 @@ def _read(page: PageInput, encoding: str | None, format: str, max_bytes: int | N
     if max_bytes is not None and len(data) > max_bytes:
         data, truncated = data[:max_bytes], True
     try:
-        text, used = decode(data, encoding, html=format == "html", content_type=page.content_type)
+        text, used, replaced = decode_counted(data, encoding, html=format == "html", content_type=page.content_type)
     except UndecodableInput as error:
         return _Read("", format, None, truncated, page_id, error)
-    return _Read(_valid_unicode(text), format, used, truncated, page_id)
+    return _Read(_valid_unicode(text), format, used, truncated, page_id, replaced_bytes=replaced)
 
 
 def _valid_unicode(text: str) -> str:
-    """The text with lone surrogates (from JSON escapes such as "\\ud800") replaced, and pairs joined."""
+    """The text with lone surrogates (from JSON escapes such as "\\ud800") replaced, pairs joined, and
+    no NUL or other C0 control character (``without_controls``): databases and C strings refuse them."""
     try:
         text.encode("utf-8")
-        return text
     except UnicodeEncodeError:
-        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return without_controls(text)
 
 
 def _passes(windows: list[_Window], batch_size: int) -> Iterator[list[_Window]]:
