@@ -271,7 +271,21 @@ _TEXT_ONLY_SPANS = re.compile(_TEXT_ONLY, re.S | re.I)
 _MARKUP = re.compile(_TEXT_ONLY + rb"|<(/?)([A-Za-z][^\t\n\f\r />]*)[^>]*+>?", re.S | re.I)
 _VOID = frozenset(b"area base br col embed hr img input link meta param source track wbr keygen basefont bgsound frame"
                   b" image".split())
-_SELF_CLOSING = frozenset(b"p li dt dd option optgroup tr td th thead tbody tfoot rb rt rp rtc".split())
+# How the HTML standard's tree builder nests what the markup leaves open, as far as depth goes:
+# "special" elements (its list), formatting elements (closed by the adoption agency), the scope
+# that stops a <p> from closing an outer one, the table parts that close their own kind within a
+# table, and the elements an <rb>/<rt> closes when they are the current node.
+_SPECIAL = frozenset(b"""address applet area article aside base basefont bgsound blockquote body br button caption center
+    col colgroup dd details dir div dl dt embed fieldset figcaption figure footer form frame frameset h1 h2 h3 h4 h5 h6
+    head header hgroup hr html iframe img input keygen li link listing main marquee menu meta nav noembed noframes
+    noscript object ol p param plaintext pre script search section select source style summary table tbody td template
+    textarea tfoot th thead title tr track ul wbr xmp""".split())
+_FORMATTING = frozenset(b"a b big code em font i nobr s small strike strong tt u".split())
+_BUTTON_SCOPE = (b"applet", b"caption", b"html", b"table", b"td", b"th", b"marquee", b"object", b"template", b"button")
+_LIST_ITEMS = {b"li": (b"li",), b"dd": (b"dd", b"dt"), b"dt": (b"dd", b"dt")}
+_LIST_PASSES = frozenset((b"address", b"div", b"p"))  # special elements a list item's start looks past
+_TABLE_PARTS = frozenset(b"tr td th thead tbody tfoot".split())
+_IMPLIED_END = frozenset(b"dd dt li optgroup option p rb rp rt rtc".split())
 _BLOCK_NAMES = frozenset(tag.encode() for tag in BLOCK_TAGS)
 
 
@@ -301,45 +315,109 @@ def _bounded(data: bytes) -> bytes:
 
 def _flattened(data: bytes) -> bytes:
     """The page without the tags of elements nested deeper than MAX_PARSE_DEPTH, as a tag-by-tag scan
-    estimates the depth (end tags close, void elements and a repeated p, li, td… do not nest)."""
-    names: list[bytes] = []  # the open elements, outermost first
-    dropped: list[bool] = []  # whether each one's tags are cut out
-    counts: dict[bytes, int] = {}
+    estimates the depth (``_OpenElements``)."""
+    stack = _OpenElements()
     parts, done = [], 0
     for match in _MARKUP.finditer(data):
         name = match.group(3)
         if name is None:
             continue
         name = name.lower()
-        if match.group(2):  # an end tag closes the nearest open element of its name and all inside it
-            if not counts.get(name):
-                continue
-            while True:
-                last = names.pop()
-                counts[last] -= 1
-                if dropped.pop() and last == name:
-                    parts += [data[done:match.start()], b"<br>" if name in _BLOCK_NAMES else b""]
-                    done = match.end()
-                if last == name:
-                    break
-            continue
-        if name in _VOID:
-            continue
-        if name in _SELF_CLOSING and counts.get(name):
-            while names:
-                last = names.pop()
-                dropped.pop()
-                counts[last] -= 1
-                if last == name:
-                    break
-        deep = len(names) >= MAX_PARSE_DEPTH
-        names.append(name)
-        dropped.append(deep)
-        counts[name] = counts.get(name, 0) + 1
-        if deep:
+        if match.group(2):
+            if stack.close(name):
+                parts += [data[done:match.start()], b"<br>" if name in _BLOCK_NAMES else b""]
+                done = match.end()
+        elif name not in _VOID and stack.open(name):
             parts += [data[done:match.start()], b"<br>" if name in _BLOCK_NAMES else b""]
             done = match.end()
     return b"".join(parts) + data[done:] if parts else data
+
+
+class _OpenElements:
+    """The HTML standard's stack of open elements, as far as its depth goes: the elements a start tag
+    closes (a list item its open sibling, a cell its row's, a <p> an open one in scope) and the end tags
+    the tree builder ignores are followed, since a scan that closed more than a browser does would take
+    a page lexbor nests 100,000 deep for a flat one. Each step costs time independent of the depth."""
+
+    def __init__(self) -> None:
+        self.names: list[bytes] = []  # outermost first
+        self.dropped: list[bool] = []  # whether each one's tags are cut out (opened past MAX_PARSE_DEPTH)
+        self.at: dict[bytes, list[int]] = {}  # where each name is open on the stack
+        self.specials: list[int] = []  # where special elements are open
+        self.fences: list[int] = []  # where special elements other than _LIST_PASSES are open
+
+    def open(self, name: bytes) -> bool:
+        """A start tag: True if it opens past MAX_PARSE_DEPTH (its tag is to be cut out)."""
+        items = _LIST_ITEMS.get(name)
+        if items is not None:  # closes the nearest list item of its kind, unless a fence stands between
+            if self.fences and self.names[self.fences[-1]] in items:
+                self._pop_to(self.fences[-1])
+        elif name in _TABLE_PARTS or name == b"p":
+            open_at = self.at.get(name)
+            if open_at:
+                fences = (b"table",) if name != b"p" else _BUTTON_SCOPE
+                fence = max((self.at[tag][-1] for tag in fences if self.at.get(tag)), default=-1)
+                if open_at[-1] > fence:
+                    self._pop_to(open_at[-1])
+        elif name in (b"option", b"optgroup"):
+            if self.names and self.names[-1] == b"option":
+                self._pop()
+            if name == b"optgroup" and self.names and self.names[-1] == b"optgroup":
+                self._pop()
+        elif name in (b"rb", b"rp", b"rt", b"rtc"):
+            while self.names and self.names[-1] in _IMPLIED_END:
+                self._pop()
+        deep = len(self.names) >= MAX_PARSE_DEPTH
+        self._push(name, deep)
+        return deep
+
+    def close(self, name: bytes) -> bool:
+        """An end tag: True if it closes an element whose tags are cut out (so is this one)."""
+        open_at = self.at.get(name)
+        if not open_at:
+            return False
+        top = open_at[-1]
+        if self.specials and self.specials[-1] > top and name not in _SPECIAL:
+            if name not in _FORMATTING:
+                return False  # "any other end tag" below a special element is ignored
+            # The adoption agency: the formatting element leaves the stack with the plain elements
+            # between it and the nearest special one above it; that one and all above it stay, and a
+            # copy of the formatting element opens on top.
+            above = [self._pop() for _ in range(len(self.names) - top)][::-1]
+            first_special = next(i for i, (tag, _) in enumerate(above) if tag in _SPECIAL)
+            for tag, dropped in above[first_special:]:
+                self._push(tag, dropped)
+            self._push(name, False)
+            return above[0][1]
+        cut = False
+        while len(self.names) > top:
+            tag, dropped = self._pop()
+            cut = dropped and tag == name
+        return cut
+
+    def _push(self, name: bytes, dropped: bool) -> None:
+        at = len(self.names)
+        self.names.append(name)
+        self.dropped.append(dropped)
+        self.at.setdefault(name, []).append(at)
+        if name in _SPECIAL:
+            self.specials.append(at)
+            if name not in _LIST_PASSES:
+                self.fences.append(at)
+
+    def _pop(self) -> tuple[bytes, bool]:
+        name = self.names.pop()
+        at = len(self.names)
+        self.at[name].pop()
+        if self.specials and self.specials[-1] == at:
+            self.specials.pop()
+            if self.fences and self.fences[-1] == at:
+                self.fences.pop()
+        return name, self.dropped.pop()
+
+    def _pop_to(self, at: int) -> None:
+        while len(self.names) > at:
+            self._pop()
 
 
 def parse_blocks(html: str | bytes) -> tuple[list[Segment], Structure]:
