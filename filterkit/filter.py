@@ -16,7 +16,7 @@ from filterkit.decoding import HTML_TYPES, decode_counted, looks_like_html, medi
 from filterkit.errors import FilterkitError, ModelError
 
 if TYPE_CHECKING:
-    from filterkit.html_blocks import Structure
+    from filterkit.html_blocks import Blocks, Structure
     from filterkit.model import ParagraphClassifier
     from filterkit.paragraphs import Segment
 
@@ -24,6 +24,8 @@ DEFAULT_BATCH_SIZE = 64  # pages analysed and scored together in filter_many
 DEFAULT_MAX_PAGE_BYTES = 20 * 1024 * 1024  # longer pages are cut to this many bytes (UTF-8) before filtering
 WINDOW_LINES = 5000  # longer pages are scored in windows of this many lines or blocks (see _windows)
 PASS_LINES = 4 * WINDOW_LINES  # lines analysed and scored together at most (one window or page may exceed it)
+# A whole window (WINDOW_LINES) of a long page is analysed alone: the page's blocks already take
+# memory in proportion to its length, and a pass's arrays take several KB per line on top.
 # Characters analysed and scored together at most: a pass's arrays grow with its characters, and
 # 20,000 lines of prose (8 million characters) took a 10 MB page past 10 times its size in memory.
 PASS_CHARS = 4_000_000
@@ -101,19 +103,26 @@ class _Read(NamedTuple):
 
 @dataclass
 class _Window:
-    """A page, or a window of a long page, ready for analysis: text, or HTML blocks with their structure."""
+    """A page, or a window of a long page, ready for analysis: text, or a run of an HTML page's blocks
+    (``start`` to ``stop``), whose segments are made only when the window is analysed."""
 
     text: str | None = None
-    segments: list[Segment] | None = None
-    structure: Structure | None = None
+    blocks: Blocks | None = None
+    start: int = 0
+    stop: int = 0
 
     @property
     def size(self) -> int:
-        return self.text.count("\n") + 1 if self.text is not None else len(self.segments)
+        return self.text.count("\n") + 1 if self.text is not None else self.stop - self.start
 
     @property
     def chars(self) -> int:
-        return len(self.text) if self.text is not None else sum(len(segment.text) for segment in self.segments)
+        if self.text is not None:
+            return len(self.text)
+        return sum(map(len, self.blocks.texts[self.start:self.stop]))
+
+    def html(self) -> tuple[list[Segment], Structure]:
+        return self.blocks.segments(self.start, self.stop), self.blocks.structure.take(slice(self.start, self.stop))
 
 
 class ContentFilter:
@@ -290,7 +299,7 @@ class ContentFilter:
                 batch = analyse([window.text for window in group])
                 paths = [None] * len(batch)
             else:
-                batch = analyse_blocks([(window.segments, window.structure) for window in group])
+                batch = analyse_blocks([window.html() for window in group])
                 paths = batch.structure.paths
             scores = model.predict_proba(batch)
             rounded = [round(score, 4) for score in scores.tolist()]
@@ -360,10 +369,14 @@ def _passes(windows: list[_Window], batch_size: int) -> Iterator[list[_Window]]:
     group: list[_Window] = []
     lines = chars = 0
     for window in windows:
-        full = len(group) >= batch_size or lines + window.size > PASS_LINES or chars + window.chars > PASS_CHARS
+        alone = window.size >= WINDOW_LINES
+        full = alone or len(group) >= batch_size or lines + window.size > PASS_LINES or chars + window.chars > PASS_CHARS
         if group and full:
             yield group
             group, lines, chars = [], 0, 0
+        if alone:
+            yield [window]
+            continue
         group.append(window)
         lines += window.size
         chars += window.chars
@@ -379,12 +392,11 @@ def _windows(text: str, track: str) -> list[_Window]:
     window, not the page.
     """
     if track == "html":
-        from filterkit.html_blocks import parse_blocks
+        from filterkit.html_blocks import page_blocks
 
-        segments, structure = parse_blocks(text)
-        return [_Window(segments=segments[start:start + WINDOW_LINES],
-                        structure=structure.take(slice(start, start + WINDOW_LINES)))
-                for start in range(0, max(len(segments), 1), WINDOW_LINES)]
+        blocks = page_blocks(text)
+        return [_Window(blocks=blocks, start=start, stop=min(start + WINDOW_LINES, len(blocks)))
+                for start in range(0, max(len(blocks), 1), WINDOW_LINES)]
     if text.count("\n") < WINDOW_LINES:
         return [_Window(text=text)]
     lines = text.splitlines(keepends=True)

@@ -27,6 +27,7 @@ its whole thread to crawlers inside ``<noscript>``, and there it is the page.
 from __future__ import annotations
 
 import re
+from array import array
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -259,6 +260,7 @@ def _tag_ids() -> tuple[dict[int, int], dict[int, str]]:
 # bounds is cut down to them before it is parsed (``_bounded``), which changes no ordinary page.
 MAX_ATTRIBUTES = 512  # attributes kept per start tag; the rest are dropped
 MAX_PARSE_DEPTH = 1024  # elements nested deeper than this lose their tags (a block element's become <br>s)
+PIECE_TAGS = 100_000  # a page with more tags is parsed a piece of about this many tags at a time
 DEPTH_CHECK_TAGS = 32768  # a page with fewer '<' than this cannot nest deep enough to be slow (2.5 s at most)
 _ATTRIBUTE = rb"""[\t\n\f\r /]*+(?>[^\t\n\f\r />][^\t\n\f\r /=>]*+)""" \
              rb"""(?>[\t\n\f\r ]*+=[\t\n\f\r ]*+(?>"[^"]*+"|'[^']*+'|[^\t\n\f\r >]++))?+"""
@@ -289,11 +291,17 @@ _IMPLIED_END = frozenset(b"dd dt li optgroup option p rb rp rt rtc".split())
 _BLOCK_NAMES = frozenset(tag.encode() for tag in BLOCK_TAGS)
 
 
-def _bounded(data: bytes) -> bytes:
-    """The page with no start tag over MAX_ATTRIBUTES attributes and no element nested deeper than
-    MAX_PARSE_DEPTH; cheap (a count and a regex search) for a page within the bounds, returned as it is."""
+def _bounded(data: bytes) -> list[bytes]:
+    """The page, in pieces of about PIECE_TAGS tags each (usually one), with no start tag over
+    MAX_ATTRIBUTES attributes and no element nested deeper than MAX_PARSE_DEPTH; cheap (a count and a
+    regex search) for a page within the bounds, returned as it is."""
     if np.count_nonzero(np.frombuffer(data, np.uint8) == 60) > DEPTH_CHECK_TAGS:  # (60: '<')
-        data = _flattened(data)
+        return [_few_attributes(piece) for piece in _flattened(data)]
+    return [_few_attributes(data)]
+
+
+def _few_attributes(data: bytes) -> bytes:
+    """The page with no start tag over MAX_ATTRIBUTES attributes."""
     # a start tag with more than MAX_ATTRIBUTES attributes runs at least twice as many bytes (unless
     # its quoted values hide '>')
     spans: list[tuple[int, int]] | None = None
@@ -313,24 +321,36 @@ def _bounded(data: bytes) -> bytes:
     return b"".join(parts) + data[done:] if parts else data
 
 
-def _flattened(data: bytes) -> bytes:
+def _flattened(data: bytes) -> list[bytes]:
     """The page without the tags of elements nested deeper than MAX_PARSE_DEPTH, as a tag-by-tag scan
-    estimates the depth (``_OpenElements``)."""
+    estimates the depth (``_OpenElements``), cut into pieces of about PIECE_TAGS tags.
+
+    lexbor's tree takes about 20 times a page's size when the page is all tags (a million ``<br>``s
+    take 330 MB): a page is parsed a piece at a time instead, each piece cut before a block-level tag
+    and opening with the start tags of the elements open there, so that its blocks keep their
+    ancestors' tags, classes and ids."""
     stack = _OpenElements()
-    parts, done = [], 0
+    pieces: list[bytes] = []
+    prefix, parts, done, tags = b"", [], 0, 0
     for match in _MARKUP.finditer(data):
         name = match.group(3)
         if name is None:
             continue
         name = name.lower()
+        tags += 1
+        if tags >= PIECE_TAGS and (name in _BLOCK_NAMES or name == b"br"):
+            pieces.append(prefix + b"".join(parts) + data[done:match.start()])
+            prefix, parts, done, tags = stack.reopened(data), [], match.start(), 0
         if match.group(2):
             if stack.close(name):
                 parts += [data[done:match.start()], b"<br>" if name in _BLOCK_NAMES else b""]
                 done = match.end()
-        elif name not in _VOID and stack.open(name):
+        elif name not in _VOID and stack.open(name, match.span()):
             parts += [data[done:match.start()], b"<br>" if name in _BLOCK_NAMES else b""]
             done = match.end()
-    return b"".join(parts) + data[done:] if parts else data
+    if not pieces and not parts:
+        return [data]
+    return [*pieces, prefix + b"".join(parts) + data[done:]]
 
 
 class _OpenElements:
@@ -345,8 +365,13 @@ class _OpenElements:
         self.at: dict[bytes, list[int]] = {}  # where each name is open on the stack
         self.specials: list[int] = []  # where special elements are open
         self.fences: list[int] = []  # where special elements other than _LIST_PASSES are open
+        self.tags: list[tuple[int, int]] = []  # where each one's start tag is in the page
 
-    def open(self, name: bytes) -> bool:
+    def reopened(self, data: bytes) -> bytes:
+        """The start tags that open the elements open now (those not cut out), outermost first."""
+        return b"".join(data[start:end] for (start, end), dropped in zip(self.tags, self.dropped) if not dropped)
+
+    def open(self, name: bytes, tag: tuple[int, int]) -> bool:
         """A start tag: True if it opens past MAX_PARSE_DEPTH (its tag is to be cut out)."""
         items = _LIST_ITEMS.get(name)
         if items is not None:  # closes the nearest list item of its kind, unless a fence stands between
@@ -368,7 +393,7 @@ class _OpenElements:
             while self.names and self.names[-1] in _IMPLIED_END:
                 self._pop()
         deep = len(self.names) >= MAX_PARSE_DEPTH
-        self._push(name, deep)
+        self._push(name, deep, tag)
         return deep
 
     def close(self, name: bytes) -> bool:
@@ -383,29 +408,31 @@ class _OpenElements:
             # The adoption agency: the formatting element leaves the stack with the plain elements
             # between it and the nearest special one above it; that one and all above it stay, and a
             # copy of the formatting element opens on top.
+            formatting_tag = self.tags[top]
             above = [self._pop() for _ in range(len(self.names) - top)][::-1]
-            first_special = next(i for i, (tag, _) in enumerate(above) if tag in _SPECIAL)
-            for tag, dropped in above[first_special:]:
-                self._push(tag, dropped)
-            self._push(name, False)
+            first_special = next(i for i, (tag, *_) in enumerate(above) if tag in _SPECIAL)
+            for tag, dropped, span in above[first_special:]:
+                self._push(tag, dropped, span)
+            self._push(name, False, formatting_tag)
             return above[0][1]
         cut = False
         while len(self.names) > top:
-            tag, dropped = self._pop()
+            tag, dropped, _ = self._pop()
             cut = dropped and tag == name
         return cut
 
-    def _push(self, name: bytes, dropped: bool) -> None:
+    def _push(self, name: bytes, dropped: bool, tag: tuple[int, int]) -> None:
         at = len(self.names)
         self.names.append(name)
         self.dropped.append(dropped)
+        self.tags.append(tag)
         self.at.setdefault(name, []).append(at)
         if name in _SPECIAL:
             self.specials.append(at)
             if name not in _LIST_PASSES:
                 self.fences.append(at)
 
-    def _pop(self) -> tuple[bytes, bool]:
+    def _pop(self) -> tuple[bytes, bool, tuple[int, int]]:
         name = self.names.pop()
         at = len(self.names)
         self.at[name].pop()
@@ -413,7 +440,7 @@ class _OpenElements:
             self.specials.pop()
             if self.fences and self.fences[-1] == at:
                 self.fences.pop()
-        return name, self.dropped.pop()
+        return name, self.dropped.pop(), self.tags.pop()
 
     def _pop_to(self, at: int) -> None:
         while len(self.names) > at:
@@ -422,22 +449,36 @@ class _OpenElements:
 
 def parse_blocks(html: str | bytes) -> tuple[list[Segment], Structure]:
     """The blocks of an HTML page, in document order, and their structure."""
+    blocks = page_blocks(html)
+    return blocks.segments(), blocks.structure
+
+
+def page_blocks(html: str | bytes) -> Blocks:
+    """The blocks of an HTML page, in document order, with their structure (``parse_blocks``'s, compact)."""
     from selectolax.lexbor import LexborHTMLParser
 
     # the UTF-8 selectolax would make of a str (it drops what UTF-8 cannot encode, as here)
     data = html.encode("utf-8", "ignore") if isinstance(html, str) else html
     builder = _BlockBuilder()
-    parser = LexborHTMLParser(_bounded(data))
-    root = parser.root
-    title = parser.css_first("head > title") if root is not None else None
-    title_key = _key(title.text(deep=True)) if title is not None else ""
-    if root is not None:
-        builder.walk(root)
-    if builder.noscript and sum(map(len, builder.texts)) < NOSCRIPT_FALLBACK_CHARS:
+    title_key = ""
+    pieces = _bounded(data)
+    del data
+    for number in range(len(pieces)):
+        parser = LexborHTMLParser(pieces[number])
+        pieces[number] = b""  # (each piece's tree and bytes are freed before the next is parsed)
+        root = parser.root
+        if number == 0 and root is not None:
+            title = parser.css_first("head > title")
+            title_key = _key(title.text(deep=True)) if title is not None else ""
+        if root is not None:
+            builder.walk(root)
+        if builder.noscript and builder.visible_chars() >= NOSCRIPT_FALLBACK_CHARS:
+            builder.noscript.clear()  # (its nodes would keep their piece's tree)
+    if builder.noscript:
         hidden = _BlockBuilder()
         for element in builder.noscript:
             hidden.walk(element)
-        if sum(map(len, hidden.texts)) > sum(map(len, builder.texts)):
+        if hidden.visible_chars() > builder.visible_chars():
             return hidden.result(title_key)
     return builder.result(title_key)
 
@@ -458,10 +499,10 @@ class _BlockBuilder:
         self.path: list[list] = []  # the open block elements, root first: the last one owns the current text
         self.serial = 0
         self.texts: list[str] = []
-        self.rows: list[tuple[int, ...]] = []
+        self.rows = array("q")  # 8 + ANCESTOR_LEVELS numbers per block, flat: a page may have a million blocks
         self.terms: list[tuple[str, ...]] = []
         self.paths: list[str] = []
-        self.owner_tags: list[str] = []
+        self.gaps: list[bool] = []  # whether each block's owner is set apart by blank lines (GAP_TAGS)
         self.noscript: list = []  # the <noscript> elements, kept for the fallback
         self.last_owner: list | None = None  # the owner described by the four fields below
         self.owner_head: tuple[int, ...] = ()  # its row before the block's own two columns…
@@ -584,9 +625,9 @@ class _BlockBuilder:
         owner = self.path[-1]
         if self.last_owner is not owner:
             self._describe_owner()
-        self.rows.append(self.owner_head + (min(link_chars, len(text)), inline_tags) + self.owner_tail)
+        self.rows.extend(self.owner_head + (min(link_chars, len(text)), inline_tags) + self.owner_tail)
         self.texts.append(text)
-        self.owner_tags.append(owner[_TAG])
+        self.gaps.append(owner[_TAG] in GAP_TAGS)
         self.terms.append(self.last_terms)
         self.paths.append(self.last_path)
 
@@ -641,39 +682,76 @@ class _BlockBuilder:
         return (parent[_BITS] | grand[_BITS], tuple(serials), f"<{parent[_TAG]}>", parent[_WORDS] + grand[_WORDS] + far,
                 path_above)
 
-    def result(self, title_key: str = "") -> tuple[list[Segment], Structure]:
+    def result(self, title_key: str = "") -> "Blocks":
         n = len(self.texts)
-        gap = [tag in GAP_TAGS for tag in self.owner_tags]
-        segments = [Segment(text, 0, gap[i] or i == 0 or gap[i - 1], gap[i] or i == n - 1 or gap[i + 1])
-                    for i, text in enumerate(self.texts)]
-        rows = np.array(self.rows, dtype=np.int64).reshape(n, 8 + ANCESTOR_LEVELS)
+        rows = np.frombuffer(self.rows, dtype=np.int64).reshape(n, 8 + ANCESTOR_LEVELS) if n else \
+            np.zeros((0, 8 + ANCESTOR_LEVELS), np.int64)
         hidden = (rows[:, 5] & _HIDDEN_BIT) != 0
-        return segments, Structure(rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3], rows[:, 4], rows[:, 5], rows[:, 6],
-                                   rows[:, 7:].copy(), self.terms, self.paths,
-                                   *_page_facts([_key(text) for text in self.texts], hidden, title_key))
+        structure = Structure(rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3], rows[:, 4], rows[:, 5], rows[:, 6],
+                              rows[:, 7:], self.terms, self.paths, *_page_facts(self.texts, hidden, title_key))
+        return Blocks(self.texts, self.gaps, structure)
+
+    def visible_chars(self) -> int:
+        return sum(map(len, self.texts))
 
 
-def _page_facts(keys: list[str], hidden: np.ndarray, title_key: str) -> tuple[np.ndarray, ...]:
-    """The ``_PAGE_FACTS`` of a page's blocks, from their words (``keys``) and visibility."""
-    n = len(keys)
-    places: dict[str, list[int]] = {}
-    for i, key in enumerate(keys):
-        places.setdefault(key, []).append(i)
-    copies, rank, copy_hidden, copy_key = (np.zeros(n, np.int64) for _ in range(4))
-    for key, where in places.items():
-        if len(where) > 1 and key:
-            at = np.array(where)
-            copies[at] = len(where) - 1
-            rank[at] = np.arange(len(where))
-            shown = ~hidden[at]
-            if shown.any() and not shown.all():
-                copy_hidden[at] = np.where(shown, 1, -1)
-            copy_key[at] = where[0] + 1
+class Blocks:
+    """A page's blocks as ``parse_blocks`` finds them, kept compact (a page may hold a million): their
+    texts, whether each one's owner is set apart by blank lines, and their structure. The ``Segment``s
+    of a run of them are made when that run is analysed."""
+
+    def __init__(self, texts: list[str], gaps: list[bool], structure: Structure) -> None:
+        self.texts = texts
+        self.gaps = gaps
+        self.structure = structure
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def segments(self, start: int = 0, stop: int | None = None) -> list[Segment]:
+        """The segments of blocks ``start`` to ``stop``, as those of the whole page (its first and last
+        block have a gap before and after)."""
+        texts, gap, last = self.texts, self.gaps, len(self.texts) - 1
+        return [Segment(texts[i], 0, gap[i] or i == 0 or gap[i - 1], gap[i] or i == last or gap[i + 1])
+                for i in range(start, min(last + 1, len(texts) if stop is None else stop))]
+
+
+def _page_facts(texts: list[str], hidden: np.ndarray, title_key: str) -> tuple[np.ndarray, ...]:
+    """The ``_PAGE_FACTS`` of a page's blocks, from their words (``_key``) and visibility. Blocks are
+    grouped by a hash of their words, not the words, which would double a long page's memory."""
+    n = len(texts)
+    hashes = np.zeros(n, np.int64)
+    worded = np.zeros(n, bool)
     in_title, holds_title = np.zeros(n), np.zeros(n)
-    if title_key:
-        for i, key in enumerate(keys):
-            if key and key in title_key:
+    for i, text in enumerate(texts):
+        key = _key(text)
+        if not key:
+            continue
+        hashes[i], worded[i] = hash(key), True
+        if title_key:
+            if key in title_key:
                 in_title[i] = len(key) / len(title_key)
-            if key and title_key in key:
+            if title_key in key:
                 holds_title[i] = len(title_key) / len(key)
+    copies, rank, copy_hidden, copy_key = (np.zeros(n, np.int64) for _ in range(4))
+    at = np.flatnonzero(worded)
+    if len(at):
+        _, group, sizes = np.unique(hashes[at], return_inverse=True, return_counts=True)
+        group = group.ravel()
+        order = np.argsort(group, kind="stable")  # each group's blocks together, in document order
+        starts = np.cumsum(sizes) - sizes
+        ranks = np.empty(len(at), np.int64)
+        ranks[order] = np.arange(len(at)) - np.repeat(starts, sizes)
+        first = at[order[starts]]
+        size = sizes[group]
+        shown = ~hidden[at]
+        shown_count = np.bincount(group, weights=shown, minlength=len(sizes))
+        mixed = ((shown_count > 0) & (shown_count < sizes))[group]
+        copied = size > 1
+        where = at[copied]
+        copies[where] = size[copied] - 1
+        rank[where] = ranks[copied]
+        copy_key[where] = first[group[copied]] + 1
+        both = copied & mixed
+        copy_hidden[at[both]] = np.where(shown[both], 1, -1)
     return copies, rank, copy_hidden, copy_key, in_title, holds_title
