@@ -122,7 +122,7 @@ class _Window:
         return sum(map(len, self.blocks.texts[self.start:self.stop]))
 
     def html(self) -> tuple[list[Segment], Structure]:
-        return self.blocks.segments(self.start, self.stop), self.blocks.structure.take(slice(self.start, self.stop))
+        return self.blocks.window(self.start, self.stop)
 
 
 class ContentFilter:
@@ -302,7 +302,8 @@ class ContentFilter:
                 batch = analyse_blocks([window.html() for window in group])
                 paths = batch.structure.paths
             scores = model.predict_proba(batch)
-            rounded = [round(score, 4) for score in scores.tolist()]
+            same: dict[float, float] = {}  # one float object per distinct rounded score: a long page has millions
+            rounded = [same.setdefault(score, score) for score in (round(score, 4) for score in scores.tolist())]
             labels = model.decide(batch, scores, self._threshold).tolist()
             paragraphs = list(map(Paragraph, batch.texts, rounded, labels, batch.langs, paths))
             for where, page_lang in zip(batch.page_slices(), batch.page_langs):

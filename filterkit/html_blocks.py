@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from array import array
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cached_property, lru_cache
 import numpy as np
 
@@ -169,6 +169,11 @@ class Structure:
             unique, dense = np.unique(self.ancestors[:, level], return_inverse=True)
             groups.append((dense.ravel(), len(unique)))
         return groups
+
+    def widened(self) -> "Structure":
+        """The structure with int64 columns (``Blocks`` keeps a long page's numbers as int32)."""
+        return Structure(*(value.astype(np.int64) if isinstance(value, np.ndarray) and value.dtype.kind == "i"
+                           else value for value in (getattr(self, field.name) for field in fields(self))))
 
     def take(self, rows: slice) -> "Structure":
         """The structure of a run of blocks (a window of a long page)."""
@@ -450,7 +455,7 @@ class _OpenElements:
 def parse_blocks(html: str | bytes) -> tuple[list[Segment], Structure]:
     """The blocks of an HTML page, in document order, and their structure."""
     blocks = page_blocks(html)
-    return blocks.segments(), blocks.structure
+    return blocks.window(0, len(blocks))
 
 
 def page_blocks(html: str | bytes) -> Blocks:
@@ -499,7 +504,8 @@ class _BlockBuilder:
         self.path: list[list] = []  # the open block elements, root first: the last one owns the current text
         self.serial = 0
         self.texts: list[str] = []
-        self.rows = array("q")  # 8 + ANCESTOR_LEVELS numbers per block, flat: a page may have a million blocks
+        # 8 + ANCESTOR_LEVELS numbers per block, flat and 32-bit: a page may have a million blocks
+        self.rows = array("i")
         self.terms: list[tuple[str, ...]] = []
         self.paths: list[str] = []
         self.gaps: list[bool] = []  # whether each block's owner is set apart by blank lines (GAP_TAGS)
@@ -510,6 +516,7 @@ class _BlockBuilder:
         self.last_terms: tuple[str, ...] = ()
         self.last_path = ""
         self.far_terms: dict[int, tuple[str, ...]] = {}
+        self.shared: dict = {}  # one object per distinct terms tuple and tag path (siblings have the same)
         self.contexts: dict[int, tuple] = {}  # what a parent and its ancestors give its children, by its serial
 
     @staticmethod
@@ -654,8 +661,9 @@ class _BlockBuilder:
             parent_term, above_terms, path_above = f"<{tag}>", owner[_WORDS] + owner[_WORDS], ""
         self.owner_head = (_KIND_INDEX.get(tag, _OTHER_KIND), _HEADING.get(tag, 0), owner_at)
         self.owner_tail = (owner[_INHERITED], owner[_BITS] | near, owner[_SERIAL]) + serials
-        self.last_terms = (f"<{tag}>", parent_term) + owner[_WORDS] + above_terms
-        self.last_path = path_above + tag
+        terms, path_text = (f"<{tag}>", parent_term) + owner[_WORDS] + above_terms, path_above + tag
+        self.last_terms = self.shared.setdefault(terms, terms)
+        self.last_path = self.shared.setdefault(path_text, path_text)
         self.last_owner = owner
 
     def _context(self, at: int) -> tuple:
@@ -684,8 +692,8 @@ class _BlockBuilder:
 
     def result(self, title_key: str = "") -> "Blocks":
         n = len(self.texts)
-        rows = np.frombuffer(self.rows, dtype=np.int64).reshape(n, 8 + ANCESTOR_LEVELS) if n else \
-            np.zeros((0, 8 + ANCESTOR_LEVELS), np.int64)
+        rows = np.frombuffer(self.rows, dtype=np.int32).reshape(n, 8 + ANCESTOR_LEVELS) if n else \
+            np.zeros((0, 8 + ANCESTOR_LEVELS), np.int32)
         hidden = (rows[:, 5] & _HIDDEN_BIT) != 0
         structure = Structure(rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3], rows[:, 4], rows[:, 5], rows[:, 6],
                               rows[:, 7:], self.terms, self.paths, *_page_facts(self.texts, hidden, title_key))
@@ -697,8 +705,8 @@ class _BlockBuilder:
 
 class Blocks:
     """A page's blocks as ``parse_blocks`` finds them, kept compact (a page may hold a million): their
-    texts, whether each one's owner is set apart by blank lines, and their structure. The ``Segment``s
-    of a run of them are made when that run is analysed."""
+    texts, whether each one's owner is set apart by blank lines, and their structure (32-bit numbers).
+    The ``Segment``s and the int64 ``Structure`` of a run of them are made when that run is analysed."""
 
     def __init__(self, texts: list[str], gaps: list[bool], structure: Structure) -> None:
         self.texts = texts
@@ -707,6 +715,10 @@ class Blocks:
 
     def __len__(self) -> int:
         return len(self.texts)
+
+    def window(self, start: int, stop: int) -> tuple[list[Segment], Structure]:
+        """``parse_blocks``'s output for blocks ``start`` to ``stop``."""
+        return self.segments(start, stop), self.structure.take(slice(start, stop)).widened()
 
     def segments(self, start: int = 0, stop: int | None = None) -> list[Segment]:
         """The segments of blocks ``start`` to ``stop``, as those of the whole page (its first and last
