@@ -119,9 +119,11 @@ class _Window:
     def chars(self) -> int:
         if self.text is not None:
             return len(self.text)
-        return sum(map(len, self.blocks.texts[self.start:self.stop]))
+        assert self.blocks is not None
+        return sum(len(text) for text in self.blocks.texts[self.start:self.stop])
 
     def html(self) -> tuple[list[Segment], Structure]:
+        assert self.blocks is not None
         return self.blocks.window(self.start, self.stop)
 
 

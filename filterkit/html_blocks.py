@@ -31,6 +31,7 @@ from array import array
 from bisect import bisect_right
 from dataclasses import dataclass, fields
 from functools import cached_property, lru_cache
+from typing import Any
 import numpy as np
 
 from filterkit.paragraphs import Segment
@@ -172,8 +173,9 @@ class Structure:
 
     def widened(self) -> "Structure":
         """The structure with int64 columns (``Blocks`` keeps a long page's numbers as int32)."""
-        return Structure(*(value.astype(np.int64) if isinstance(value, np.ndarray) and value.dtype.kind == "i"
-                           else value for value in (getattr(self, field.name) for field in fields(self))))
+        values: dict[str, Any] = {field.name: getattr(self, field.name) for field in fields(self)}
+        return Structure(**{name: value.astype(np.int64) if isinstance(value, np.ndarray) and value.dtype.kind == "i"
+                            else value for name, value in values.items()})
 
     def take(self, rows: slice) -> "Structure":
         """The structure of a run of blocks (a window of a long page)."""
@@ -336,7 +338,8 @@ def _flattened(data: bytes) -> list[bytes]:
     ancestors' tags, classes and ids."""
     stack = _OpenElements()
     pieces: list[bytes] = []
-    prefix, parts, done, tags = b"", [], 0, 0
+    parts: list[bytes] = []
+    prefix, done, tags = b"", 0, 0
     for match in _MARKUP.finditer(data):
         name = match.group(3)
         if name is None:
@@ -345,7 +348,8 @@ def _flattened(data: bytes) -> list[bytes]:
         tags += 1
         if tags >= PIECE_TAGS and (name in _BLOCK_NAMES or name == b"br"):
             pieces.append(prefix + b"".join(parts) + data[done:match.start()])
-            prefix, parts, done, tags = stack.reopened(data), [], match.start(), 0
+            prefix, done, tags = stack.reopened(data), match.start(), 0
+            parts = []
         if match.group(2):
             if stack.close(name):
                 parts += [data[done:match.start()], b"<br>" if name in _BLOCK_NAMES else b""]
