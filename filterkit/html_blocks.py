@@ -173,9 +173,10 @@ class Structure:
 
     def widened(self) -> "Structure":
         """The structure with int64 columns (``Blocks`` keeps a long page's numbers as int32)."""
-        values: dict[str, Any] = {field.name: getattr(self, field.name) for field in fields(self)}
-        return Structure(**{name: value.astype(np.int64) if isinstance(value, np.ndarray) and value.dtype.kind == "i"
-                            else value for name, value in values.items()})
+        values = {field.name: getattr(self, field.name) for field in fields(self)}
+        widened: dict[str, Any] = {name: value.astype(np.int64) if isinstance(value, np.ndarray)
+                                   and value.dtype.kind == "i" else value for name, value in values.items()}
+        return Structure(**widened)
 
     def take(self, rows: slice) -> "Structure":
         """The structure of a run of blocks (a window of a long page)."""
