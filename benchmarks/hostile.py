@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import codecs
 import hashlib
 import json
 import os
@@ -1467,6 +1468,194 @@ def _planted(tmp: Path, checks: Checks) -> None:
     except OSError:
         checks.note("could not chown to nobody")
     chinese_run(checks, env(TMPDIR=str(folder), FILTERKIT_CACHE_DIR=str(tmp / "fresh-cache")))
+
+
+# Charsets as the WHATWG Encoding Standard has them (issue 20, item 11) --------------------
+def no_nul(checks: Checks, out: bytes) -> None:
+    """NUL breaks databases downstream: neither a raw NUL nor a JSON escape of one may be written."""
+    if b"\x00" in out or b"\\u0000" in out:
+        checks.fail("NUL in the output")
+
+
+BAD_BYTES = b"\x81\x7f" * 6  # twelve bytes no legacy CJK encoding (nor UTF-8) can read
+
+for label, html, sentence, encoding in (("gb2312", ZH_HTML.format(charset="gb2312"), ZH_SENTENCE, "gb18030"),
+                                        ("big5", BIG5_HTML.replace("<head>", '<head><meta charset="big5">'),
+                                         BIG5_SENTENCE, "big5"),
+                                        ("shift_jis", SJIS_HTML.replace("<head>", '<head><meta charset="shift_jis">'),
+                                         SJIS_SENTENCE, "shift_jis"),
+                                        ("euc-kr", KR_HTML.replace("<head>", '<head><meta charset="euc-kr">'),
+                                         KR_SENTENCE, "euc-kr"),
+                                        ("utf-8", ZH_HTML.format(charset="utf-8"), ZH_SENTENCE, "utf-8")):
+    def _declared_bad(tmp: Path, checks: Checks, html=html, sentence=sentence, encoding=encoding) -> None:
+        data = html.encode(encoding).replace(b"<h1>", b"<h1>" + BAD_BYTES, 1)
+        result = page_json(checks, tmp, data)
+        if result and (sentence not in all_text(result) or not result.get("replaced_bytes")):
+            checks.fail(f"read as {result.get('encoding')!r}, replaced_bytes {result.get('replaced_bytes')!r}")
+    case(f"charset-declared-{label}-bad-bytes", f"a {label} page declaring <meta charset={label}> with 12 bytes "
+         "it cannot read", "exit 0, the declaration wins: the sentence decoded, replaced_bytes > 0")(_declared_bad)
+
+
+@case("charset-header-wins-bad-bytes", "JSON Lines: GBK and Big5 pages (html_b64) with 12 bad bytes, charset only "
+      "in content_type, and one whose header names a 'replacement' encoding (iso-2022-kr)",
+      "exit 0, 3 lines: two decoded with replaced_bytes, one error")
+def _header_bad(tmp: Path, checks: Checks) -> None:
+    gbk = ZH_HTML.replace('<meta charset="{charset}">', "").encode("gb18030").replace(b"<h1>", b"<h1>" + BAD_BYTES)
+    big5 = BIG5_HTML.encode("big5").replace(b"<h1>", b"<h1>" + BAD_BYTES)
+    lines = [record(0, html_b64=base64.b64encode(gbk).decode(), content_type="text/html; charset=GBK"),
+             record(1, html_b64=base64.b64encode(big5).decode(), content_type="text/html; charset=Big5"),
+             record(2, html_b64=base64.b64encode(EN_HTML.encode()).decode(),
+                    content_type="text/html; charset=iso-2022-kr")]
+    out = batch(checks, lines)
+    if len(out) == 3:
+        if ZH_SENTENCE[:8] not in out[0].get("main", "") or not out[0].get("replaced_bytes"):
+            checks.fail(f"GBK record: {str(out[0])[:120]}")
+        if BIG5_SENTENCE[:8] not in out[1].get("main", "") or not out[1].get("replaced_bytes"):
+            checks.fail(f"Big5 record: {str(out[1])[:120]}")
+        if "error" not in out[2]:
+            checks.fail("the iso-2022-kr record has no error")
+
+
+for label in ("utf-16", "utf-16le", "UTF-16BE"):
+    def _meta_utf16(tmp: Path, checks: Checks, label=label) -> None:
+        page = EN_HTML.replace("<head>", f'<head><meta charset="{label}">').encode()
+        for data in (page, page + b" "):  # an even length decodes as UTF-16 without an error
+            result = page_json(checks, tmp, data)
+            if result and ("twenty volunteers" not in all_text(result) or result.get("encoding") != "utf-8"):
+                checks.fail(f"read as {result.get('encoding')!r}: {all_text(result)[:40]!r}")
+    case(f"charset-meta-{label.lower()}-ascii", f"ASCII English pages (odd and even length) declaring <meta "
+         f"charset={label}>", "exit 0, read as UTF-8 (a meta UTF-16 label means UTF-8)")(_meta_utf16)
+
+
+@case("charset-meta-x-user-defined-1252", "a windows-1252 page (é, ï, —) declaring <meta charset=x-user-defined>",
+      "exit 0, read as windows-1252: no private-use characters")
+def _x_user_defined(tmp: Path, checks: Checks) -> None:
+    html = EN_HTML.replace("<head>", '<head><meta charset="x-user-defined">').replace(
+        "twenty volunteers", "twenty naïve volunteers — café owners")
+    result = page_json(checks, tmp, html.encode("cp1252"))
+    text = all_text(result)
+    if result and ("naïve volunteers — café" not in text or any("\ue000" <= c <= "\uf8ff" for c in text)):
+        checks.fail(f"read as {result.get('encoding')!r}: {text[:60]!r}")
+
+
+for name, data in (("utf-32le-bom", codecs.BOM_UTF32_LE + ZH_HTML.format(charset="utf-8").encode("utf-32-le")),
+                   ("utf-32be-bom", codecs.BOM_UTF32_BE + ZH_HTML.format(charset="utf-8").encode("utf-32-be")),
+                   ("utf-32le-no-bom", EN_HTML.encode("utf-32-le")),
+                   ("utf-16be-bom-text", codecs.BOM_UTF16_BE + ZH_TEXT.encode("utf-16-be"))):
+    def _wide(tmp: Path, checks: Checks, data=data, name=name) -> None:
+        path = tmp / "page"
+        path.write_bytes(data)
+        for args in ((), ("--json",)):
+            done = cli(*args, str(path))
+            checks.run(done, 0, one_line_error=True)
+            no_nul(checks, done.out)
+            text = done.out.decode("utf-8", "replace")
+            if "twenty volunteers" not in text and ZH_SENTENCE not in text and "二十多名志愿者" not in text:
+                checks.fail(f"page not decoded ({' '.join(args) or 'text'}): {text[:40]!r}")
+    case(f"charset-{name}", f"a page in {name.replace('-', ' ')}, text and --json output",
+         "exit 0, decoded right, no NUL in the output")(_wide)
+
+
+@case("charset-nul-and-controls-everywhere", "NUL and C0 controls inside a text page, an HTML page, a JSON Lines "
+      "text (\\u0000 escapes), and 1 MB of NULs between two paragraphs", "exit 0, no NUL in any output (text, --json, "
+      "--jsonl)")
+def _nul_everywhere(tmp: Path, checks: Checks) -> None:
+    dirty_text = EN_TEXT.replace(" ", " \x00\x01", 5).replace("\n", "\x0c\n", 2)
+    dirty_html = EN_HTML.replace("<p>", "<p>\x00\x07", 2).replace("mill", "m\x00ill")
+    (tmp / "page.txt").write_bytes(dirty_text.encode())
+    (tmp / "page.html").write_bytes(dirty_html.encode())
+    (tmp / "zeros.txt").write_bytes(EN_TEXT.encode() + b"\x00" * (1024 * 1024) + EN_TEXT.encode())
+    text, html, zeros = (str(tmp / name) for name in ("page.txt", "page.html", "zeros.txt"))
+    for args in ((text,), ("--json", text), (html,), ("--json", html), (zeros,), (text, html, zeros)):
+        done = cli(*args)
+        checks.run(done, 0, one_line_error=True)
+        no_nul(checks, done.out)
+    out = batch(checks, [record(0, text=dirty_text), record(1, html=dirty_html), record(2, text="\x00" * 1000)])
+    if out and any("\x00" in str(line) for line in out):
+        checks.fail("NUL in a JSON Lines record")
+
+
+# Bounds (issue 20, item 12) ---------------------------------------------------------------
+for name, unit, count, what in (("br", "short line<br>\n", 1_000_000, "15 MB of `short line<br>`"),
+                                ("li", "<li>item 42</li>", 1_000_000, "a list of 1,000,000 `<li>item 42</li>` (16 MB)"),
+                                ("p-unclosed", "<p>para ", 2_000_000, "2,000,000 unclosed `<p>para ` (16 MB)")):
+    def _many_blocks(tmp: Path, checks: Checks, unit=unit, count=count) -> None:
+        path = tmp / "blocks.html"
+        path.write_text("<html><head><title>Blocks</title></head><body><ul>" + unit * count + "</ul></body></html>")
+        size = path.stat().st_size / 2 ** 20
+        done, peak = measured(str(path), timeout=600)
+        checks.run(done, 0, one_line_error=True)
+        lines = done.out.count(b"\n")
+        if done.status == 0 and lines < count // 2:
+            checks.fail(f"{lines} output lines for {count} blocks")
+        peak_within(checks, peak, 10 * size + MODEL_MB)
+    case(f"bounds-million-blocks-{name}", what, "exit 0, the blocks written; peak ≤ 10 × page + 400 MB")(_many_blocks)
+
+
+for name, opening, closing, levels in (("ul-li", "<ul><li>item text ", "</li></ul>", 100_000),
+                                       ("ol-li-unclosed", "<ol><li>step ", "", 100_000),
+                                       ("dl-dd", "<dl><dt>term<dd>meaning ", "</dd></dl>", 100_000),
+                                       ("table-td", "<table><tr><td>cell ", "</td></tr></table>", 50_000),
+                                       ("span-div-misnested", "<span><div>x ", "</span>", 100_000)):
+    def _deep_lists(tmp: Path, checks: Checks, opening=opening, closing=closing, levels=levels) -> None:
+        started = time.monotonic()
+        done = single(checks, tmp, ("<html><body>" + opening * levels + closing * levels + "</body></html>").encode(),
+                      0, 120, "deep.html")
+        lines = done.out.count(b"\n")
+        if done.status == 0 and lines < levels:
+            checks.fail(f"{lines} output lines for {levels} levels of text")
+        checks.note(f"{time.monotonic() - started:.0f} s")
+    case(f"bounds-nested-{name}-{levels // 1000}k", f"`{opening}` nested {levels:,} deep, text at every level",
+         "exit 0 in < 120 s, every level's text out")(_deep_lists)
+
+
+# jieba's cache damaged (issue 20, item 12) ------------------------------------------------
+def jieba_cache(folder: Path) -> Path:
+    import jieba
+
+    path = folder / "jieba" / f"dictionary-{jieba.__version__}.bin"
+    path.parent.mkdir(parents=True, mode=0o700)
+    folder.chmod(0o700)
+    return path
+
+
+def _fifo(path: Path) -> None:
+    os.mkfifo(path, 0o600)
+
+
+def _folder(path: Path) -> None:
+    path.mkdir(mode=0o700)
+
+
+def _deep_header(path: Path) -> None:
+    path.write_bytes(b"filterkit-jieba-dictionary\n" + b"[" * 200_000 + b"\n")
+
+
+def _garbage(path: Path) -> None:
+    path.write_bytes(bytes(range(256)) * 64)
+
+
+def _dev_zero(path: Path) -> None:
+    path.symlink_to("/dev/zero")
+
+
+for name, damage in (("fifo", _fifo), ("folder", _folder), ("deep-header", _deep_header), ("garbage", _garbage),
+                     ("symlink-dev-zero", _dev_zero)):
+    def _damaged(tmp: Path, checks: Checks, damage=damage) -> None:
+        folder = tmp / "cache"
+        damage(jieba_cache(folder))
+        environment = env(FILTERKIT_CACHE_DIR=str(folder))
+        reference = cli(data=ZH_TEXT.encode())
+        for run in ("first", "second"):
+            done = cli(data=ZH_TEXT.encode(), environment=environment, timeout=60)
+            checks.run(done, 0)
+            if done.out != reference.out:
+                checks.fail(f"{run} run: output differs from a run with the default cache")
+            warnings = done.err.count(b"warning")
+            if warnings != (1 if run == "first" else 0):
+                checks.fail(f"{run} run: {warnings} warnings on stderr")
+    case(f"jieba-cache-{name}", f"the jieba cache file replaced by a {name.replace('-', ' ')}; two Chinese runs",
+         "exit 0 both, output as with a good cache; one warning, then the rebuilt cache read silently")(_damaged)
 
 
 # The API ----------------------------------------------------------------------------------

@@ -10,10 +10,14 @@ up, so the run is cut exactly as with the whole dictionary; a process that cuts 
 runs reads the rest in one go. The file holds strings and integer arrays only: reading it
 cannot run code, unlike jieba's marshal (or a pickle).
 
-The cache is read only from a folder and a file that the current user owns and nobody else
-may write, written atomically (a temporary file in the same folder, then a rename), and
-keyed by jieba's version and the dictionary file's size, modification time and SHA-256.
-Where it cannot be read or written the dictionary is built in memory, as jieba would.
+The cache is read only from a folder and a regular file that the current user owns and
+nobody else may write (opened without following a link and without blocking, so a FIFO or
+a device in its place cannot hang or flood the run), written atomically (a temporary file
+in the same folder, then a rename), and keyed by jieba's version and the dictionary file's
+size, modification time and SHA-256. A damaged cache (anything in its place that is not
+a cache file: a folder, a FIFO, garbage, a header nested too deep) is rebuilt and replaced,
+with one warning on stderr; where it cannot be read or written the dictionary is built in
+memory, as jieba would. A Chinese page is always tokenized.
 """
 from __future__ import annotations
 
@@ -32,6 +36,8 @@ from pathlib import Path
 CACHE_DIR_ENV = "FILTERKIT_CACHE_DIR"
 _FORMAT = 2
 _MAGIC = b"filterkit-jieba-dictionary\n"
+MAX_HEADER_BYTES = 64 * 1024  # the header is a few hundred bytes of JSON; a longer one is damage
+MAX_CACHE_BYTES = 256 * 1024 * 1024  # the cache is about 10 MB; a bigger file is not read
 # A process that cuts this many runs is working through a batch, where covering each run costs
 # more than reading the rest of the table in one go (0.2-0.4 s).
 COMPLETE_AFTER_RUNS = 2_000
@@ -132,13 +138,16 @@ def load(jieba_module) -> FrequencyTable:
     """jieba's frequencies for its default dictionary: from the cache, else built (and cached where safe)."""
     data, key = _source(jieba_module)
     path = cache_path(jieba_module)
+    damage = None
     if _safe_folder(path.parent):
-        table = _read(path, key)
+        table, damage = _read(path, key)
         if table is not None:
             return table
     freq, total = jieba_module.Tokenizer.gen_pfdict(io.BytesIO(data))
-    if _make_safe_folder(path.parent):
-        _write(path, key, freq, total)
+    written = _make_safe_folder(path.parent) and _write(path, key, freq, total)
+    if damage:
+        outcome = "rebuilt it" if written else "could not replace it: the dictionary is built in memory on every run"
+        print(f"filterkit: warning: jieba's dictionary cache {path} {damage}; {outcome}", file=sys.stderr)
     return FrequencyTable(freq, total, key["dict_sha256"])
 
 
@@ -179,27 +188,42 @@ def _make_safe_folder(folder: Path) -> bool:
     return _safe_folder(folder)
 
 
-def _read(path: Path, key: dict) -> FrequencyTable | None:
-    """The cached table, or None when the file is missing, foreign, stale or damaged."""
+def _read(path: Path, key: dict) -> tuple[FrequencyTable | None, str | None]:
+    """(the cached table, None), or (None, what is wrong with the file if it is damaged): None also when
+    the file is missing, another user's or stale (a jieba upgrade), which a rebuild cures without a word."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
-    except OSError:
-        return None
-    with open(fd, "rb") as file:
-        info = os.fstat(file.fileno())
-        if not (stat.S_ISREG(info.st_mode) and _owned_and_private(info)):
-            return None
-        try:
-            data = file.read()
-            return _parse(data, key)
-        except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError, IndexError):
-            return None
+        # O_NONBLOCK: opening a FIFO would wait for a writer.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError:
+        return None, None
+    except OSError as error:  # a symbolic link (ELOOP), a file we may not read…
+        return None, f"cannot be opened ({error.strerror})"
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return None, "is not a regular file"
+        if not _owned_and_private(info):
+            return None, None
+        if info.st_size > MAX_CACHE_BYTES:
+            return None, f"is larger than {MAX_CACHE_BYTES // 2 ** 20} MB"
+        with open(os.dup(fd), "rb") as file:
+            data = file.read(MAX_CACHE_BYTES + 1)
+    except OSError as error:
+        return None, f"cannot be read ({error.strerror})"
+    finally:
+        os.close(fd)
+    try:
+        table = _parse(data, key)
+    except Exception:  # noqa: BLE001 -- whatever is wrong with its bytes, the file is rebuilt
+        return None, "is damaged"
+    return (table, None) if table is not None else (None, None if data.startswith(_MAGIC) else "is damaged")
 
 
 def _parse(data: bytes, key: dict) -> FrequencyTable | None:
+    """The table of a cache file's bytes; None for a stale one (another key), an exception for damage."""
     if not data.startswith(_MAGIC):
         return None
-    header_end = data.index(b"\n", len(_MAGIC))
+    header_end = data.index(b"\n", len(_MAGIC), len(_MAGIC) + MAX_HEADER_BYTES)
     header = json.loads(data[len(_MAGIC):header_end])
     if not isinstance(header, dict) or any(header.get(name) != value for name, value in key.items()):
         return None
@@ -227,8 +251,10 @@ def _int64s(data: bytes) -> array:
     return numbers
 
 
-def _write(path: Path, key: dict, freq: dict[str, int], total: int) -> None:
-    """Cache the table; a folder that refuses the file only means building it again next time."""
+def _write(path: Path, key: dict, freq: dict[str, int], total: int) -> bool:
+    """Cache the table (True if written); a folder that refuses the file only means building it again next
+    time. Whatever is in the file's place is replaced: a rename replaces a file, a link or a FIFO, and an
+    empty folder is removed first."""
     # Sorted, the longer words of one first character, and of one first pair, are neighbours.
     words = sorted(word for word in freq if len(word) > 1)
     firsts = sorted({word[0] for word in freq if word})
@@ -256,15 +282,19 @@ def _write(path: Path, key: dict, freq: dict[str, int], total: int) -> None:
     try:
         fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".dictionary-", suffix=".tmp")
     except OSError:
-        return
+        return False
     try:
         with open(fd, "wb") as file:
             file.write(_MAGIC + json.dumps(header).encode("ascii") + b"\n")
             for _, data in sections:
                 file.write(data)
+        if path.is_dir() and not path.is_symlink():
+            path.rmdir()
         os.replace(temporary, path)
+        return True
     except OSError:
         try:
             os.unlink(temporary)
         except OSError:
             pass
+        return False

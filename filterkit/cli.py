@@ -339,6 +339,8 @@ def _work(items: list[tuple]) -> list[tuple[str | None, bool]]:
                 record.update(main=result.text, lang=result.lang, **result.summary())
                 if result.truncated:
                     record["truncated"] = True
+                if result.replaced_bytes:
+                    record["replaced_bytes"] = result.replaced_bytes
         if options["output_dir"] and target is not None:
             out.append(_write_text(record, options["output_dir"], target))
         else:

@@ -1,4 +1,4 @@
-"""Bytes to text, by one documented rule, and text versus HTML.
+"""Bytes to text, by one documented rule (the WHATWG Encoding Standard's), and text versus HTML.
 
 Encoding names are the WHATWG Encoding Standard's labels, the only ones web pages and
 HTTP headers use (``webencodings``): a declared ``base64``, ``rot13`` or ``unicode_escape``
@@ -6,13 +6,16 @@ is a Python codec, not a web encoding, and is ignored (page, header) or refused
 (``--encoding``). GB2312 and GBK are read as their superset GB18030, since pages
 declaring the smaller set routinely use characters of the larger.
 
-The rule, in order:
-1. a byte-order mark (UTF-8, UTF-16 LE/BE) decides, and is dropped;
+The rule, in order (the standard's, as a browser applies it):
+1. a byte-order mark decides, and is dropped: UTF-8, UTF-16 LE/BE, and UTF-32 LE/BE (which
+   the standard does not know, but a crawler meets: read as UTF-32 rather than as UTF-16
+   with a NUL after every character);
 2. an explicit ``encoding`` argument (the CLI's ``--encoding``) decides;
-3. for HTML, a ``<meta charset>`` / ``http-equiv`` declaration in the first
-   ``META_SNIFF_BYTES`` bytes;
-4. the charset of the HTTP ``Content-Type`` (a crawler's header) when the page declares none;
-5. UTF-16 without a mark, told by its NUL bytes on every other position; then strict UTF-8;
+3. the charset of the HTTP ``Content-Type`` (a crawler's header);
+4. for HTML, a ``<meta charset>`` / ``http-equiv`` declaration in the first
+   ``META_SNIFF_BYTES`` bytes, where a UTF-16 label means UTF-8 (the bytes that spelled it
+   were ASCII) and ``x-user-defined`` means windows-1252;
+5. UTF-32 or UTF-16 without a mark, told by their NUL bytes; then strict UTF-8;
 6. mostly UTF-8 (at most one bad sequence in ``MOSTLY_UTF8`` of its non-ASCII characters):
    UTF-8 with the bad bytes replaced, rather than a single-byte encoding's mojibake;
 7. the legacy CJK encodings (GB18030, Big5, Shift_JIS, EUC-KR, EUC-JP) that decode
@@ -22,14 +25,19 @@ The rule, in order:
 9. otherwise the input is refused with ``UndecodableInput`` (one line, naming the
    ``--encoding`` option), rather than guessed: a wrong guess silently corrupts text.
 
-A declaration the bytes do not fit is passed over (the next step decides), since a page's
-declaration is often a template's, not its own; so is a declared single-byte charset
-(windows-1252, ISO-8859-x…) where the bytes are strict UTF-8 with multi-byte characters.
+A declared encoding wins even over bytes it cannot read: they become U+FFFD, as in a
+browser, and ``Decoded.replaced`` counts them. One exception: bytes that are strict UTF-8
+with multi-byte characters are read as UTF-8 whatever a page or header declares (a
+template's stale declaration; no real page in another encoding is valid UTF-8). A
+declared "replacement" label (ISO-2022-KR, HZ-GB-2312, ISO-2022-CN…) is one the standard
+refuses to decode, as its bytes can hide markup: the page is refused with a sentence.
 """
 from __future__ import annotations
 
 import codecs
 import re
+import threading
+from typing import NamedTuple
 
 from filterkit.errors import UndecodableInput
 
@@ -41,39 +49,112 @@ MIN_DETECT_BYTES = 64  # fewer non-ASCII bytes than this cannot tell the legacy 
 LEGACY_CJK = ("gb18030", "big5hkscs", "cp932", "cp949", "euc_jp")
 _NON_ASCII = bytes(range(128, 256))
 _HTML_MARK = re.compile(r"<(?:!doctype\s+html|html|head|body|meta|title)\b", re.IGNORECASE)
-_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+# UTF-32 LE's mark begins with UTF-16 LE's: it is tried first.
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+         (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([^"';\s]+)""", re.IGNORECASE)
 _SUPERSETS = {"gbk": "gb18030"}
-_MULTI_BYTE = frozenset({"utf-8", "utf-16-le", "utf-16-be", *LEGACY_CJK, "gbk", "euc_kr", "shift_jis", "big5",
-                         "iso2022_jp", "x-user-defined"})
+# What a label found by the meta prescan means (the HTML standard's "get an encoding" for <meta>).
+_META_MEANS = {"utf-16le": "utf-8", "utf-16be": "utf-8", "x-user-defined": "windows-1252"}
+_REPLACE = "filterkit-replace"  # the codec error handler that counts what it replaces
+# C0 control characters that no output may carry (NUL breaks databases and C strings): NUL is
+# dropped, the ones Python's str.splitlines counts as line breaks become a newline, the rest a space.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_CONTROL_MEANS = {0: "", **{code: "\n" for code in (0x0b, 0x0c, 0x1c, 0x1d, 0x1e)}}
+_CONTROL_TABLE = {code: _CONTROL_MEANS.get(code, " ") for code in (*range(0x09), 0x0b, 0x0c, *range(0x0e, 0x20))}
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+class Decoded(NamedTuple):
+    text: str
+    encoding: str
+    replaced: int  # bytes the encoding could not read, each run of them now one U+FFFD
+
+
+_replaced = threading.local()
+
+
+def _count_and_replace(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    _replaced.bytes += error.end - error.start
+    return "\ufffd", error.end
+
+
+codecs.register_error(_REPLACE, _count_and_replace)
+
+
+def _decoded(data: bytes, codec: codecs.CodecInfo | str) -> Decoded:
+    """``data`` in ``codec`` with bad bytes replaced (and counted), as the standard's decode does."""
+    info = codecs.lookup(codec) if isinstance(codec, str) else codec
+    _replaced.bytes = 0
+    text = info.decode(data, _REPLACE)[0]
+    return Decoded(text, info.name, _replaced.bytes)
+
+
+class _Label(NamedTuple):
+    """A label a page or its header declares: its codec, or None for a "replacement" label."""
+
+    label: str
+    codec: codecs.CodecInfo | None
 
 
 def web_encoding(label: str) -> codecs.CodecInfo | None:
     """The codec of a WHATWG encoding label, or None for anything else (and for WHATWG's "replacement")."""
+    found = _lookup(label)
+    if found is None or found.name == "replacement":
+        return None
+    return _codec(found)
+
+
+def _lookup(label: str):
     import webencodings
 
     label = label.strip()
     # Spelling variants of a label ("latin-1", "euc_kr") name the same web encoding.
-    found = next(filter(None, map(webencodings.lookup, (label, label.replace("_", "-"), label.replace("-", "")))),
-                 None)
-    if found is None or found.name == "replacement":
-        return None
+    return next(filter(None, map(webencodings.lookup, (label, label.replace("_", "-"), label.replace("-", "")))),
+                None)
+
+
+def _codec(found) -> codecs.CodecInfo:
     name = _SUPERSETS.get(found.name, found.codec_info.name)
     return codecs.lookup(name) if name != found.codec_info.name else found.codec_info
 
 
+def _declared(label: str, meta: bool) -> _Label | None:
+    found = _lookup(label)
+    if found is None:
+        return None
+    if found.name == "replacement":
+        return _Label(label, None)
+    if meta and found.name in _META_MEANS:
+        import webencodings
+
+        found = webencodings.lookup(_META_MEANS[found.name])
+    return _Label(label, _codec(found))
+
+
 def declared_charset(data: bytes) -> codecs.CodecInfo | None:
-    """The web encoding an HTML page declares in its head, if any."""
+    """The web encoding an HTML page declares in its head, if any (as the standard's meta prescan reads it)."""
+    label = _meta_label(data)
+    return label.codec if label else None
+
+
+def _meta_label(data: bytes) -> _Label | None:
     match = _META_CHARSET.search(data[:META_SNIFF_BYTES])
-    return web_encoding(match.group(1).decode("ascii", "replace")) if match else None
+    return _declared(match.group(1).decode("ascii", "replace"), meta=True) if match else None
 
 
 def header_charset(content_type: str | None) -> codecs.CodecInfo | None:
     """The web encoding named by an HTTP Content-Type value ("text/html; charset=Big5"), if any."""
+    label = _header_label(content_type)
+    return label.codec if label else None
+
+
+def _header_label(content_type: str | None) -> _Label | None:
     match = _HEADER_CHARSET.search(content_type or "")
-    return web_encoding(match.group(1)) if match else None
+    return _declared(match.group(1), meta=False) if match else None
 
 
 def media_type(content_type: str | None) -> str:
@@ -81,60 +162,64 @@ def media_type(content_type: str | None) -> str:
     return (content_type or "").split(";", 1)[0].strip().lower()
 
 
+def without_controls(text: str) -> str:
+    """The text without NUL and the other C0 control characters but tab, newline and carriage return
+    (see ``_CONTROL_MEANS``): no output of filterkit carries them."""
+    return text.translate(_CONTROL_TABLE) if _CONTROLS.search(text) else text
+
+
 def decode(data: bytes, encoding: str | None = None, html: bool = False,
            content_type: str | None = None) -> tuple[str, str]:
     """Decode ``data`` by the module's rule; returns (text, encoding used)."""
+    text, used, _ = decode_counted(data, encoding, html, content_type)
+    return text, used
+
+
+def decode_counted(data: bytes, encoding: str | None = None, html: bool = False,
+                   content_type: str | None = None) -> Decoded:
+    """Decode ``data`` by the module's rule: the text, the encoding used, and how many bytes were replaced."""
     for bom, name in _BOMS:
         if data.startswith(bom):
-            return data[len(bom):].decode(name, errors="replace"), name
+            return _decoded(data[len(bom):], name)
     if encoding:
         forced = web_encoding(encoding)
         if forced is None:
             raise UndecodableInput(f"unknown encoding {encoding!r}: give a web encoding label such as utf-8, "
                                    "gb18030, big5, shift_jis or windows-1252")
-        return forced.decode(data, "replace")[0], forced.name
-    declared = [info for info in ((declared_charset(data) if html else None), header_charset(content_type)) if info]
-    utf8_multibyte = None
-    for info in declared:
-        if info.name not in _MULTI_BYTE:
-            if utf8_multibyte is None:
-                utf8_multibyte = _strict_utf8_with_multibyte(data)
-            if utf8_multibyte:
-                continue
+        return _decoded(data, forced)
+    declared = _header_label(content_type) or (_meta_label(data) if html else None)
+    if declared is not None:
+        if declared.codec is None:
+            raise UndecodableInput(f"the page declares the encoding {declared.label!r}, which web browsers refuse "
+                                   "to decode (WHATWG 'replacement'); if it is text, name its encoding with "
+                                   "--encoding")
+        if declared.codec.name != "utf-8" and not data.isascii():
+            try:
+                return Decoded(data.decode("utf-8"), "utf-8", 0)
+            except UnicodeDecodeError:
+                pass
+        return _decoded(data, declared.codec)
+    for name in _wide_guess(data[:DETECT_BYTES]):  # NUL bytes are valid UTF-8 too: ask first
         try:
-            return info.decode(data, "strict")[0], info.name
-        except UnicodeDecodeError:
-            continue
-    for name in _utf16_guess(data[:DETECT_BYTES]):  # NUL bytes are valid UTF-8 too: ask first
-        try:
-            return data.decode(name), name
+            return Decoded(data.decode(name), name, 0)
         except UnicodeDecodeError:
             pass
     try:
-        return data.decode("utf-8"), "utf-8"
+        return Decoded(data.decode("utf-8"), "utf-8", 0)
     except UnicodeDecodeError:
         pass
-    text = data.decode("utf-8", errors="replace")
+    decoded = _decoded(data, "utf-8")
+    text = decoded.text
     replaced = text.count("\ufffd")
     bad = replaced - data.count(b"\xef\xbf\xbd")
     good = len(text) - len(text.encode("ascii", "ignore")) - replaced
     if good > 0 and good >= MOSTLY_UTF8 * bad:
-        return text, "utf-8"
+        return decoded
     chosen = _legacy_cjk(data) or _detect(data)
     if chosen:
-        return data.decode(chosen, errors="replace"), chosen
+        return _decoded(data, chosen)
     raise UndecodableInput("input is not text in any encoding filterkit can recognise (binary data?); "
                            "if it is text, name its encoding with --encoding")
-
-
-def _strict_utf8_with_multibyte(data: bytes) -> bool:
-    if data.isascii():
-        return False
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def _legacy_cjk(data: bytes) -> str | None:
@@ -156,8 +241,16 @@ def _legacy_cjk(data: bytes) -> str | None:
     return codecs.lookup(best.encoding).name if best is not None else candidates[0]
 
 
-def _utf16_guess(sample: bytes) -> tuple[str, ...]:
-    """UTF-16 without a byte-order mark shows as NUL bytes on every other position (ASCII text)."""
+def _wide_guess(sample: bytes) -> tuple[str, ...]:
+    """UTF-32 and UTF-16 without a byte-order mark show as NUL bytes in fixed positions (ASCII text):
+    three of every four bytes, or every other one."""
+    quarter = len(sample) // 4
+    if quarter:
+        zeros = [sample[at::4].count(0) for at in range(4)]
+        if min(zeros[1:]) > 0.9 * quarter and zeros[0] < 0.05 * quarter:
+            return ("utf-32-le",)
+        if min(zeros[:3]) > 0.9 * quarter and zeros[3] < 0.05 * quarter:
+            return ("utf-32-be",)
     even, odd = sample[0::2].count(0), sample[1::2].count(0)
     half = len(sample) // 2
     if half and odd > 0.3 * half and even < 0.05 * half:
@@ -184,7 +277,8 @@ def looks_like_html(page: str | bytes) -> bool:
     head = page[:HTML_SNIFF_CHARS]
     if isinstance(head, (bytes, bytearray)):
         bom, name = next(((bom, name) for bom, name in _BOMS if head.startswith(bom)), (b"", "latin-1"))
-        head = bytes(head[len(bom):]).decode(name, errors="ignore")
+        # (UTF-16 and UTF-32 without a mark spell their ASCII with NULs between the letters)
+        head = bytes(head[len(bom):]).decode(name, errors="ignore").replace("\0", "")
     stripped = head.lstrip("\ufeff \t\r\n")
     if not stripped.startswith("<"):
         return False

@@ -15,11 +15,11 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, NamedTuple, Union
 
-from filterkit.decoding import HTML_TYPES, decode, looks_like_html, media_type
+from filterkit.decoding import HTML_TYPES, decode_counted, looks_like_html, media_type, without_controls
 from filterkit.errors import FilterkitError, ModelError
 
 if TYPE_CHECKING:
-    from filterkit.html_blocks import Structure
+    from filterkit.html_blocks import Blocks, Structure
     from filterkit.metadata import Metadata
     from filterkit.model import ParagraphClassifier
     from filterkit.paragraphs import Segment
@@ -28,6 +28,8 @@ DEFAULT_BATCH_SIZE = 64  # pages analysed and scored together in filter_many
 DEFAULT_MAX_PAGE_BYTES = 20 * 1024 * 1024  # longer pages are cut to this many bytes (UTF-8) before filtering
 WINDOW_LINES = 5000  # longer pages are scored in windows of this many lines or blocks (see _windows)
 PASS_LINES = 4 * WINDOW_LINES  # lines analysed and scored together at most (one window or page may exceed it)
+# A whole window (WINDOW_LINES) of a long page is analysed alone: the page's blocks already take
+# memory in proportion to its length, and a pass's arrays take several KB per line on top.
 # Characters analysed and scored together at most: a pass's arrays grow with its characters, and
 # 20,000 lines of prose (8 million characters) took a 10 MB page past 10 times its size in memory.
 PASS_CHARS = 4_000_000
@@ -76,6 +78,7 @@ class FilterResult:
     # low where the model was unsure which paragraphs are the page's main content.
     confidence: float | None = None
     kept_share: float | None = None  # tokens kept / tokens on the page (0 for a page without tokens)
+    replaced_bytes: int = 0  # bytes the page's encoding could not read, shown as U+FFFD (filterkit.decoding)
 
     @property
     def ok(self) -> bool:
@@ -91,6 +94,7 @@ class FilterResult:
             return {"error": self.error}
         return {"main": self.text, "lang": self.lang, "format": self.format, "encoding": self.encoding,
                 **({"truncated": True} if self.truncated else {}), **self.summary(),
+                **({"replaced_bytes": self.replaced_bytes} if self.replaced_bytes else {}),
                 "paragraphs": [p._asdict() for p in self.paragraphs]}
 
     def summary(self) -> dict:
@@ -108,23 +112,33 @@ class _Read(NamedTuple):
     truncated: bool = False
     id: Any = None
     error: Exception | None = None
+    replaced_bytes: int = 0
 
 
 @dataclass
 class _Window:
-    """A page, or a window of a long page, ready for analysis: text, or HTML blocks with their structure."""
+    """A page, or a window of a long page, ready for analysis: text, or a run of an HTML page's blocks
+    (``start`` to ``stop``), whose segments are made only when the window is analysed."""
 
     text: str | None = None
-    segments: list[Segment] | None = None
-    structure: Structure | None = None
+    blocks: Blocks | None = None
+    start: int = 0
+    stop: int = 0
 
     @property
     def size(self) -> int:
-        return self.text.count("\n") + 1 if self.text is not None else len(self.segments or ())
+        return self.text.count("\n") + 1 if self.text is not None else self.stop - self.start
 
     @property
     def chars(self) -> int:
-        return len(self.text) if self.text is not None else sum(len(segment.text) for segment in self.segments or ())
+        if self.text is not None:
+            return len(self.text)
+        assert self.blocks is not None
+        return sum(len(text) for text in self.blocks.texts[self.start:self.stop])
+
+    def html(self) -> tuple[list[Segment], Structure]:
+        assert self.blocks is not None
+        return self.blocks.window(self.start, self.stop)
 
 
 class ContentFilter:
@@ -344,7 +358,8 @@ class ContentFilter:
             tally = _Tally.of_page(tallies)
             results.append(FilterResult(tuple(paragraphs), lang, page.encoding, page.track, truncated=page.truncated,
                                         id=page.id, metadata=_metadata(page, paragraphs, lang, tally),
-                                        confidence=tally.confidence, kept_share=tally.kept_share))
+                                        confidence=tally.confidence, kept_share=tally.kept_share,
+                                        replaced_bytes=page.replaced_bytes))
         return results
 
     def _score_windows(self, windows: list[_Window], track: str,
@@ -359,10 +374,11 @@ class ContentFilter:
                 batch = analyse([window.text for window in group])  # type: ignore[misc]  # text windows hold text
                 paths: list[str] | list[None] = [None] * len(batch)
             else:
-                batch = analyse_blocks([(window.segments, window.structure) for window in group])  # type: ignore[misc]
+                batch = analyse_blocks([window.html() for window in group])
                 paths = batch.dom.paths
             scores = model.predict_proba(batch)
-            rounded = [round(score, 4) for score in scores.tolist()]
+            same: dict[float, float] = {}  # one float object per distinct rounded score: a long page has millions
+            rounded = [same.setdefault(score, score) for score in (round(score, 4) for score in scores.tolist())]
             kept = model.decide(batch, scores, self._threshold, self.favor)
             paragraphs = list(map(Paragraph, batch.texts, rounded, kept.tolist(), batch.langs, paths))
             kinds = batch.page_kinds if batch.page_kinds is not None and batch.page_kinds.shape[1] else None
@@ -370,7 +386,6 @@ class ContentFilter:
                 tally = _Tally.of_window(scores[where], batch.token_counts[where], kept[where],
                                          kinds[number] if kinds is not None else None)
                 yield paragraphs[where], page_lang, tally
-
 
 class _Tally(NamedTuple):
     """What a page's (or window's) scores add up to: the sums of its expected word F1, its token counts
@@ -530,29 +545,34 @@ def _read_page(page: Any, encoding: str | None, format: str, max_bytes: int | No
     if max_bytes is not None and len(data) > max_bytes:
         data, truncated = data[:max_bytes], True
     try:
-        text, used = decode(data, encoding, html=format == "html", content_type=content_type)
+        text, used, replaced = decode_counted(data, encoding, html=format == "html", content_type=content_type)
     except UndecodableInput as error:
         return _Read("", format, None, truncated, page_id, error)
-    return _Read(_valid_unicode(text), format, used, truncated, page_id)
+    return _Read(_valid_unicode(text), format, used, truncated, page_id, replaced_bytes=replaced)
 
 
 def _valid_unicode(text: str) -> str:
-    """The text with lone surrogates (from JSON escapes such as "\\ud800") replaced, and pairs joined."""
+    """The text with lone surrogates (from JSON escapes such as "\\ud800") replaced, pairs joined, and
+    no NUL or other C0 control character (``without_controls``): databases and C strings refuse them."""
     try:
         text.encode("utf-8")
-        return text
     except UnicodeEncodeError:
-        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return without_controls(text)
 
 
 def _passes(windows: list[_Window], batch_size: int) -> Iterator[list[_Window]]:
     group: list[_Window] = []
     lines = chars = 0
     for window in windows:
-        full = len(group) >= batch_size or lines + window.size > PASS_LINES or chars + window.chars > PASS_CHARS
+        alone = window.size >= WINDOW_LINES
+        full = alone or len(group) >= batch_size or lines + window.size > PASS_LINES or chars + window.chars > PASS_CHARS
         if group and full:
             yield group
             group, lines, chars = [], 0, 0
+        if alone:
+            yield [window]
+            continue
         group.append(window)
         lines += window.size
         chars += window.chars
@@ -568,12 +588,11 @@ def _windows(text: str, track: str) -> list[_Window]:
     window, not the page.
     """
     if track == "html":
-        from filterkit.html_blocks import parse_blocks
+        from filterkit.html_blocks import page_blocks
 
-        segments, structure = parse_blocks(text)
-        return [_Window(segments=segments[start:start + WINDOW_LINES],
-                        structure=structure.take(slice(start, start + WINDOW_LINES)))
-                for start in range(0, max(len(segments), 1), WINDOW_LINES)]
+        blocks = page_blocks(text)
+        return [_Window(blocks=blocks, start=start, stop=min(start + WINDOW_LINES, len(blocks)))
+                for start in range(0, max(len(blocks), 1), WINDOW_LINES)]
     if text.count("\n") < WINDOW_LINES:
         return [_Window(text=text)]
     lines = text.splitlines(keepends=True)

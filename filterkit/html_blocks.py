@@ -27,9 +27,11 @@ its whole thread to crawlers inside ``<noscript>``, and there it is the page.
 from __future__ import annotations
 
 import re
+from array import array
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cached_property, lru_cache
+from typing import Any
 import numpy as np
 
 from filterkit.paragraphs import Segment
@@ -169,6 +171,13 @@ class Structure:
             groups.append((dense.ravel(), len(unique)))
         return groups
 
+    def widened(self) -> "Structure":
+        """The structure with int64 columns (``Blocks`` keeps a long page's numbers as int32)."""
+        values = {field.name: getattr(self, field.name) for field in fields(self)}
+        widened: dict[str, Any] = {name: value.astype(np.int64) if isinstance(value, np.ndarray)
+                                   and value.dtype.kind == "i" else value for name, value in values.items()}
+        return Structure(**widened)
+
     def take(self, rows: slice) -> "Structure":
         """The structure of a run of blocks (a window of a long page)."""
         return Structure(self.owner_kind[rows], self.heading[rows], self.depth[rows], self.link_chars[rows],
@@ -259,6 +268,7 @@ def _tag_ids() -> tuple[dict[int, int], dict[int, str]]:
 # bounds is cut down to them before it is parsed (``_bounded``), which changes no ordinary page.
 MAX_ATTRIBUTES = 512  # attributes kept per start tag; the rest are dropped
 MAX_PARSE_DEPTH = 1024  # elements nested deeper than this lose their tags (a block element's become <br>s)
+PIECE_TAGS = 100_000  # a page with more tags is parsed a piece of about this many tags at a time
 DEPTH_CHECK_TAGS = 32768  # a page with fewer '<' than this cannot nest deep enough to be slow (2.5 s at most)
 _ATTRIBUTE = rb"""[\t\n\f\r /]*+(?>[^\t\n\f\r />][^\t\n\f\r /=>]*+)""" \
              rb"""(?>[\t\n\f\r ]*+=[\t\n\f\r ]*+(?>"[^"]*+"|'[^']*+'|[^\t\n\f\r >]++))?+"""
@@ -271,15 +281,35 @@ _TEXT_ONLY_SPANS = re.compile(_TEXT_ONLY, re.S | re.I)
 _MARKUP = re.compile(_TEXT_ONLY + rb"|<(/?)([A-Za-z][^\t\n\f\r />]*)[^>]*+>?", re.S | re.I)
 _VOID = frozenset(b"area base br col embed hr img input link meta param source track wbr keygen basefont bgsound frame"
                   b" image".split())
-_SELF_CLOSING = frozenset(b"p li dt dd option optgroup tr td th thead tbody tfoot rb rt rp rtc".split())
+# How the HTML standard's tree builder nests what the markup leaves open, as far as depth goes:
+# "special" elements (its list), formatting elements (closed by the adoption agency), the scope
+# that stops a <p> from closing an outer one, the table parts that close their own kind within a
+# table, and the elements an <rb>/<rt> closes when they are the current node.
+_SPECIAL = frozenset(b"""address applet area article aside base basefont bgsound blockquote body br button caption center
+    col colgroup dd details dir div dl dt embed fieldset figcaption figure footer form frame frameset h1 h2 h3 h4 h5 h6
+    head header hgroup hr html iframe img input keygen li link listing main marquee menu meta nav noembed noframes
+    noscript object ol p param plaintext pre script search section select source style summary table tbody td template
+    textarea tfoot th thead title tr track ul wbr xmp""".split())
+_FORMATTING = frozenset(b"a b big code em font i nobr s small strike strong tt u".split())
+_BUTTON_SCOPE = (b"applet", b"caption", b"html", b"table", b"td", b"th", b"marquee", b"object", b"template", b"button")
+_LIST_ITEMS = {b"li": (b"li",), b"dd": (b"dd", b"dt"), b"dt": (b"dd", b"dt")}
+_LIST_PASSES = frozenset((b"address", b"div", b"p"))  # special elements a list item's start looks past
+_TABLE_PARTS = frozenset(b"tr td th thead tbody tfoot".split())
+_IMPLIED_END = frozenset(b"dd dt li optgroup option p rb rp rt rtc".split())
 _BLOCK_NAMES = frozenset(tag.encode() for tag in BLOCK_TAGS)
 
 
-def _bounded(data: bytes) -> bytes:
-    """The page with no start tag over MAX_ATTRIBUTES attributes and no element nested deeper than
-    MAX_PARSE_DEPTH; cheap (a count and a regex search) for a page within the bounds, returned as it is."""
+def _bounded(data: bytes) -> list[bytes]:
+    """The page, in pieces of about PIECE_TAGS tags each (usually one), with no start tag over
+    MAX_ATTRIBUTES attributes and no element nested deeper than MAX_PARSE_DEPTH; cheap (a count and a
+    regex search) for a page within the bounds, returned as it is."""
     if np.count_nonzero(np.frombuffer(data, np.uint8) == 60) > DEPTH_CHECK_TAGS:  # (60: '<')
-        data = _flattened(data)
+        return [_few_attributes(piece) for piece in _flattened(data)]
+    return [_few_attributes(data)]
+
+
+def _few_attributes(data: bytes) -> bytes:
+    """The page with no start tag over MAX_ATTRIBUTES attributes."""
     # a start tag with more than MAX_ATTRIBUTES attributes runs at least twice as many bytes (unless
     # its quoted values hide '>')
     spans: list[tuple[int, int]] | None = None
@@ -299,67 +329,166 @@ def _bounded(data: bytes) -> bytes:
     return b"".join(parts) + data[done:] if parts else data
 
 
-def _flattened(data: bytes) -> bytes:
+def _flattened(data: bytes) -> list[bytes]:
     """The page without the tags of elements nested deeper than MAX_PARSE_DEPTH, as a tag-by-tag scan
-    estimates the depth (end tags close, void elements and a repeated p, li, td… do not nest)."""
-    names: list[bytes] = []  # the open elements, outermost first
-    dropped: list[bool] = []  # whether each one's tags are cut out
-    counts: dict[bytes, int] = {}
-    parts, done = [], 0
+    estimates the depth (``_OpenElements``), cut into pieces of about PIECE_TAGS tags.
+
+    lexbor's tree takes about 20 times a page's size when the page is all tags (a million ``<br>``s
+    take 330 MB): a page is parsed a piece at a time instead, each piece cut before a block-level tag
+    and opening with the start tags of the elements open there, so that its blocks keep their
+    ancestors' tags, classes and ids."""
+    stack = _OpenElements()
+    pieces: list[bytes] = []
+    parts: list[bytes] = []
+    prefix, done, tags = b"", 0, 0
     for match in _MARKUP.finditer(data):
         name = match.group(3)
         if name is None:
             continue
         name = name.lower()
-        if match.group(2):  # an end tag closes the nearest open element of its name and all inside it
-            if not counts.get(name):
-                continue
-            while True:
-                last = names.pop()
-                counts[last] -= 1
-                if dropped.pop() and last == name:
-                    parts += [data[done:match.start()], b"<br>" if name in _BLOCK_NAMES else b""]
-                    done = match.end()
-                if last == name:
-                    break
-            continue
-        if name in _VOID:
-            continue
-        if name in _SELF_CLOSING and counts.get(name):
-            while names:
-                last = names.pop()
-                dropped.pop()
-                counts[last] -= 1
-                if last == name:
-                    break
-        deep = len(names) >= MAX_PARSE_DEPTH
-        names.append(name)
-        dropped.append(deep)
-        counts[name] = counts.get(name, 0) + 1
-        if deep:
+        tags += 1
+        if tags >= PIECE_TAGS and (name in _BLOCK_NAMES or name == b"br"):
+            pieces.append(prefix + b"".join(parts) + data[done:match.start()])
+            prefix, done, tags = stack.reopened(data), match.start(), 0
+            parts = []
+        if match.group(2):
+            if stack.close(name):
+                parts += [data[done:match.start()], b"<br>" if name in _BLOCK_NAMES else b""]
+                done = match.end()
+        elif name not in _VOID and stack.open(name, match.span()):
             parts += [data[done:match.start()], b"<br>" if name in _BLOCK_NAMES else b""]
             done = match.end()
-    return b"".join(parts) + data[done:] if parts else data
+    if not pieces and not parts:
+        return [data]
+    return [*pieces, prefix + b"".join(parts) + data[done:]]
+
+
+class _OpenElements:
+    """The HTML standard's stack of open elements, as far as its depth goes: the elements a start tag
+    closes (a list item its open sibling, a cell its row's, a <p> an open one in scope) and the end tags
+    the tree builder ignores are followed, since a scan that closed more than a browser does would take
+    a page lexbor nests 100,000 deep for a flat one. Each step costs time independent of the depth."""
+
+    def __init__(self) -> None:
+        self.names: list[bytes] = []  # outermost first
+        self.dropped: list[bool] = []  # whether each one's tags are cut out (opened past MAX_PARSE_DEPTH)
+        self.at: dict[bytes, list[int]] = {}  # where each name is open on the stack
+        self.specials: list[int] = []  # where special elements are open
+        self.fences: list[int] = []  # where special elements other than _LIST_PASSES are open
+        self.tags: list[tuple[int, int]] = []  # where each one's start tag is in the page
+
+    def reopened(self, data: bytes) -> bytes:
+        """The start tags that open the elements open now (those not cut out), outermost first."""
+        return b"".join(data[start:end] for (start, end), dropped in zip(self.tags, self.dropped) if not dropped)
+
+    def open(self, name: bytes, tag: tuple[int, int]) -> bool:
+        """A start tag: True if it opens past MAX_PARSE_DEPTH (its tag is to be cut out)."""
+        items = _LIST_ITEMS.get(name)
+        if items is not None:  # closes the nearest list item of its kind, unless a fence stands between
+            if self.fences and self.names[self.fences[-1]] in items:
+                self._pop_to(self.fences[-1])
+        elif name in _TABLE_PARTS or name == b"p":
+            open_at = self.at.get(name)
+            if open_at:
+                fences = (b"table",) if name != b"p" else _BUTTON_SCOPE
+                fence = max((self.at[tag][-1] for tag in fences if self.at.get(tag)), default=-1)
+                if open_at[-1] > fence:
+                    self._pop_to(open_at[-1])
+        elif name in (b"option", b"optgroup"):
+            if self.names and self.names[-1] == b"option":
+                self._pop()
+            if name == b"optgroup" and self.names and self.names[-1] == b"optgroup":
+                self._pop()
+        elif name in (b"rb", b"rp", b"rt", b"rtc"):
+            while self.names and self.names[-1] in _IMPLIED_END:
+                self._pop()
+        deep = len(self.names) >= MAX_PARSE_DEPTH
+        self._push(name, deep, tag)
+        return deep
+
+    def close(self, name: bytes) -> bool:
+        """An end tag: True if it closes an element whose tags are cut out (so is this one)."""
+        open_at = self.at.get(name)
+        if not open_at:
+            return False
+        top = open_at[-1]
+        if self.specials and self.specials[-1] > top and name not in _SPECIAL:
+            if name not in _FORMATTING:
+                return False  # "any other end tag" below a special element is ignored
+            # The adoption agency: the formatting element leaves the stack with the plain elements
+            # between it and the nearest special one above it; that one and all above it stay, and a
+            # copy of the formatting element opens on top.
+            formatting_tag = self.tags[top]
+            above = [self._pop() for _ in range(len(self.names) - top)][::-1]
+            first_special = next(i for i, (tag, *_) in enumerate(above) if tag in _SPECIAL)
+            for tag, dropped, span in above[first_special:]:
+                self._push(tag, dropped, span)
+            self._push(name, False, formatting_tag)
+            return above[0][1]
+        cut = False
+        while len(self.names) > top:
+            tag, dropped, _ = self._pop()
+            cut = dropped and tag == name
+        return cut
+
+    def _push(self, name: bytes, dropped: bool, tag: tuple[int, int]) -> None:
+        at = len(self.names)
+        self.names.append(name)
+        self.dropped.append(dropped)
+        self.tags.append(tag)
+        self.at.setdefault(name, []).append(at)
+        if name in _SPECIAL:
+            self.specials.append(at)
+            if name not in _LIST_PASSES:
+                self.fences.append(at)
+
+    def _pop(self) -> tuple[bytes, bool, tuple[int, int]]:
+        name = self.names.pop()
+        at = len(self.names)
+        self.at[name].pop()
+        if self.specials and self.specials[-1] == at:
+            self.specials.pop()
+            if self.fences and self.fences[-1] == at:
+                self.fences.pop()
+        return name, self.dropped.pop(), self.tags.pop()
+
+    def _pop_to(self, at: int) -> None:
+        while len(self.names) > at:
+            self._pop()
 
 
 def parse_blocks(html: str | bytes) -> tuple[list[Segment], Structure]:
     """The blocks of an HTML page, in document order, and their structure."""
+    blocks = page_blocks(html)
+    return blocks.window(0, len(blocks))
+
+
+def page_blocks(html: str | bytes) -> Blocks:
+    """The blocks of an HTML page, in document order, with their structure (``parse_blocks``'s, compact)."""
     from selectolax.lexbor import LexborHTMLParser
 
     # the UTF-8 selectolax would make of a str (it drops what UTF-8 cannot encode, as here)
     data = html.encode("utf-8", "ignore") if isinstance(html, str) else html
     builder = _BlockBuilder()
-    parser = LexborHTMLParser(_bounded(data))
-    root = parser.root
-    title = parser.css_first("head > title") if root is not None else None
-    title_key = _key(title.text(deep=True)) if title is not None else ""
-    if root is not None:
-        builder.walk(root)
-    if builder.noscript and sum(map(len, builder.texts)) < NOSCRIPT_FALLBACK_CHARS:
+    title_key = ""
+    pieces = _bounded(data)
+    del data
+    for number in range(len(pieces)):
+        parser = LexborHTMLParser(pieces[number])
+        pieces[number] = b""  # (each piece's tree and bytes are freed before the next is parsed)
+        root = parser.root
+        if number == 0 and root is not None:
+            title = parser.css_first("head > title")
+            title_key = _key(title.text(deep=True)) if title is not None else ""
+        if root is not None:
+            builder.walk(root)
+        if builder.noscript and builder.visible_chars() >= NOSCRIPT_FALLBACK_CHARS:
+            builder.noscript.clear()  # (its nodes would keep their piece's tree)
+    if builder.noscript:
         hidden = _BlockBuilder()
         for element in builder.noscript:
             hidden.walk(element)
-        if sum(map(len, hidden.texts)) > sum(map(len, builder.texts)):
+        if hidden.visible_chars() > builder.visible_chars():
             return hidden.result(title_key)
     return builder.result(title_key)
 
@@ -380,10 +509,11 @@ class _BlockBuilder:
         self.path: list[list] = []  # the open block elements, root first: the last one owns the current text
         self.serial = 0
         self.texts: list[str] = []
-        self.rows: list[tuple[int, ...]] = []
+        # 8 + ANCESTOR_LEVELS numbers per block, flat and 32-bit: a page may have a million blocks
+        self.rows = array("i")
         self.terms: list[tuple[str, ...]] = []
         self.paths: list[str] = []
-        self.owner_tags: list[str] = []
+        self.gaps: list[bool] = []  # whether each block's owner is set apart by blank lines (GAP_TAGS)
         self.noscript: list = []  # the <noscript> elements, kept for the fallback
         self.last_owner: list | None = None  # the owner described by the four fields below
         self.owner_head: tuple[int, ...] = ()  # its row before the block's own two columns…
@@ -391,6 +521,7 @@ class _BlockBuilder:
         self.last_terms: tuple[str, ...] = ()
         self.last_path = ""
         self.far_terms: dict[int, tuple[str, ...]] = {}
+        self.shared: dict = {}  # one object per distinct terms tuple and tag path (siblings have the same)
         self.contexts: dict[int, tuple] = {}  # what a parent and its ancestors give its children, by its serial
 
     @staticmethod
@@ -507,9 +638,9 @@ class _BlockBuilder:
         owner = self.path[-1]
         if self.last_owner is not owner:
             self._describe_owner()
-        self.rows.append(self.owner_head + (min(link_chars, len(text)), inline_tags) + self.owner_tail)
+        self.rows.extend(self.owner_head + (min(link_chars, len(text)), inline_tags) + self.owner_tail)
         self.texts.append(text)
-        self.owner_tags.append(owner[_TAG])
+        self.gaps.append(owner[_TAG] in GAP_TAGS)
         self.terms.append(self.last_terms)
         self.paths.append(self.last_path)
 
@@ -536,8 +667,9 @@ class _BlockBuilder:
             parent_term, above_terms, path_above = f"<{tag}>", owner[_WORDS] + owner[_WORDS], ""
         self.owner_head = (_KIND_INDEX.get(tag, _OTHER_KIND), _HEADING.get(tag, 0), owner_at)
         self.owner_tail = (owner[_INHERITED], owner[_BITS] | near, owner[_SERIAL]) + serials
-        self.last_terms = (f"<{tag}>", parent_term) + owner[_WORDS] + above_terms
-        self.last_path = path_above + tag
+        terms, path_text = (f"<{tag}>", parent_term) + owner[_WORDS] + above_terms, path_above + tag
+        self.last_terms = self.shared.setdefault(terms, terms)
+        self.last_path = self.shared.setdefault(path_text, path_text)
         self.last_owner = owner
 
     def _context(self, at: int) -> tuple:
@@ -564,39 +696,80 @@ class _BlockBuilder:
         return (parent[_BITS] | grand[_BITS], tuple(serials), f"<{parent[_TAG]}>", parent[_WORDS] + grand[_WORDS] + far,
                 path_above)
 
-    def result(self, title_key: str = "") -> tuple[list[Segment], Structure]:
+    def result(self, title_key: str = "") -> "Blocks":
         n = len(self.texts)
-        gap = [tag in GAP_TAGS for tag in self.owner_tags]
-        segments = [Segment(text, 0, gap[i] or i == 0 or gap[i - 1], gap[i] or i == n - 1 or gap[i + 1])
-                    for i, text in enumerate(self.texts)]
-        rows = np.array(self.rows, dtype=np.int64).reshape(n, 8 + ANCESTOR_LEVELS)
+        rows = np.frombuffer(self.rows, dtype=np.int32).reshape(n, 8 + ANCESTOR_LEVELS) if n else \
+            np.zeros((0, 8 + ANCESTOR_LEVELS), np.int32)
         hidden = (rows[:, 5] & _HIDDEN_BIT) != 0
-        return segments, Structure(rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3], rows[:, 4], rows[:, 5], rows[:, 6],
-                                   rows[:, 7:].copy(), self.terms, self.paths,
-                                   *_page_facts([_key(text) for text in self.texts], hidden, title_key))
+        structure = Structure(rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3], rows[:, 4], rows[:, 5], rows[:, 6],
+                              rows[:, 7:], self.terms, self.paths, *_page_facts(self.texts, hidden, title_key))
+        return Blocks(self.texts, self.gaps, structure)
+
+    def visible_chars(self) -> int:
+        return sum(map(len, self.texts))
 
 
-def _page_facts(keys: list[str], hidden: np.ndarray, title_key: str) -> tuple[np.ndarray, ...]:
-    """The ``_PAGE_FACTS`` of a page's blocks, from their words (``keys``) and visibility."""
-    n = len(keys)
-    places: dict[str, list[int]] = {}
-    for i, key in enumerate(keys):
-        places.setdefault(key, []).append(i)
-    copies, rank, copy_hidden, copy_key = (np.zeros(n, np.int64) for _ in range(4))
-    for key, where in places.items():
-        if len(where) > 1 and key:
-            at = np.array(where)
-            copies[at] = len(where) - 1
-            rank[at] = np.arange(len(where))
-            shown = ~hidden[at]
-            if shown.any() and not shown.all():
-                copy_hidden[at] = np.where(shown, 1, -1)
-            copy_key[at] = where[0] + 1
+class Blocks:
+    """A page's blocks as ``parse_blocks`` finds them, kept compact (a page may hold a million): their
+    texts, whether each one's owner is set apart by blank lines, and their structure (32-bit numbers).
+    The ``Segment``s and the int64 ``Structure`` of a run of them are made when that run is analysed."""
+
+    def __init__(self, texts: list[str], gaps: list[bool], structure: Structure) -> None:
+        self.texts = texts
+        self.gaps = gaps
+        self.structure = structure
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def window(self, start: int, stop: int) -> tuple[list[Segment], Structure]:
+        """``parse_blocks``'s output for blocks ``start`` to ``stop``."""
+        return self.segments(start, stop), self.structure.take(slice(start, stop)).widened()
+
+    def segments(self, start: int = 0, stop: int | None = None) -> list[Segment]:
+        """The segments of blocks ``start`` to ``stop``, as those of the whole page (its first and last
+        block have a gap before and after)."""
+        texts, gap, last = self.texts, self.gaps, len(self.texts) - 1
+        return [Segment(texts[i], 0, gap[i] or i == 0 or gap[i - 1], gap[i] or i == last or gap[i + 1])
+                for i in range(start, min(last + 1, len(texts) if stop is None else stop))]
+
+
+def _page_facts(texts: list[str], hidden: np.ndarray, title_key: str) -> tuple[np.ndarray, ...]:
+    """The ``_PAGE_FACTS`` of a page's blocks, from their words (``_key``) and visibility. Blocks are
+    grouped by a hash of their words, not the words, which would double a long page's memory."""
+    n = len(texts)
+    hashes = np.zeros(n, np.int64)
+    worded = np.zeros(n, bool)
     in_title, holds_title = np.zeros(n), np.zeros(n)
-    if title_key:
-        for i, key in enumerate(keys):
-            if key and key in title_key:
+    for i, text in enumerate(texts):
+        key = _key(text)
+        if not key:
+            continue
+        hashes[i], worded[i] = hash(key), True
+        if title_key:
+            if key in title_key:
                 in_title[i] = len(key) / len(title_key)
-            if key and title_key in key:
+            if title_key in key:
                 holds_title[i] = len(title_key) / len(key)
+    copies, rank, copy_hidden, copy_key = (np.zeros(n, np.int64) for _ in range(4))
+    at = np.flatnonzero(worded)
+    if len(at):
+        _, group, sizes = np.unique(hashes[at], return_inverse=True, return_counts=True)
+        group = group.ravel()
+        order = np.argsort(group, kind="stable")  # each group's blocks together, in document order
+        starts = np.cumsum(sizes) - sizes
+        ranks = np.empty(len(at), np.int64)
+        ranks[order] = np.arange(len(at)) - np.repeat(starts, sizes)
+        first = at[order[starts]]
+        size = sizes[group]
+        shown = ~hidden[at]
+        shown_count = np.bincount(group, weights=shown, minlength=len(sizes))
+        mixed = ((shown_count > 0) & (shown_count < sizes))[group]
+        copied = size > 1
+        where = at[copied]
+        copies[where] = size[copied] - 1
+        rank[where] = ranks[copied]
+        copy_key[where] = first[group[copied]] + 1
+        both = copied & mixed
+        copy_hidden[at[both]] = np.where(shown[both], 1, -1)
     return copies, rank, copy_hidden, copy_key, in_title, holds_title

@@ -148,7 +148,7 @@ def markup_fields(html: str) -> dict[str, str | None]:
 
     from filterkit.html_blocks import _bounded
 
-    tree = LexborHTMLParser(_bounded(html[:METADATA_CHARS].encode("utf-8", "ignore")))
+    tree = LexborHTMLParser(_bounded(html[:METADATA_CHARS].encode("utf-8", "ignore"))[0])  # the head is in the first piece
     meta = _meta_values(tree)
     ld = _json_ld(tree)
     site = _first(meta, SITE_META) or _text(ld.get("publisher_name"))
