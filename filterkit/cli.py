@@ -58,6 +58,7 @@ examples:
   filterkit < page.txt > main.txt
   filterkit page.html > main.txt
   filterkit --json page.html | jq '.paragraphs[] | select(.label) | .path'
+  filterkit --markdown page.html > main.md
   filterkit --jsonl --jobs 2 < pages.jsonl > filtered.jsonl
   filterkit --jobs 2 crawl.warc.gz > pages.jsonl
   filterkit --input-dir saved-pages/ --output-dir main-texts/ --jobs 2
@@ -89,6 +90,9 @@ def _parser() -> argparse.ArgumentParser:
                         help="one page: print a JSON object (main text, language, format, encoding, and every "
                         "paragraph with score, label, lang and HTML tag path)")
     output.add_argument("--jsonl", action="store_true", help="read and write JSON Lines, one page per line")
+    parser.add_argument("--markdown", action="store_true",
+                        help="the main content as Markdown (headings, lists, tables, code, quotes): on stdout for "
+                             "one page, in a \"markdown\" field of JSON records, as .md files with --output-dir")
     parser.add_argument("--threshold", type=float, metavar="P",
                         help="keep exactly the paragraphs with P(main) >= P (default: the model's rule: its "
                         "threshold, 0.5 for the shipped models, which on HTML pages each page lowers to the bar "
@@ -141,7 +145,8 @@ def _options(args) -> dict:
     return {"model": args.model, "threshold": args.threshold, "max_page_bytes": args.max_page_bytes,
             "trust": args.trust_model,
             "encoding": args.encoding, "format": "auto" if args.format == "warc" else args.format,
-            "output_dir": str(args.output_dir) if args.output_dir else None, "batch_size": args.batch_size}
+            "output_dir": str(args.output_dir) if args.output_dir else None, "batch_size": args.batch_size,
+            "markdown": args.markdown}
 
 
 # -- one page ------------------------------------------------------------------------------
@@ -159,7 +164,12 @@ def _single(args, out: BinaryIO) -> None:
     except FilterkitError as error:
         raise _Fail(str(error), EXIT_INPUT) from None
     if args.json:
-        out.write((records.dump(result.to_dict()) + "\n").encode("utf-8"))
+        record = result.to_dict()
+        if args.markdown:
+            record["markdown"] = result.markdown
+        out.write((records.dump(record) + "\n").encode("utf-8"))
+    elif args.markdown:
+        out.write(result.markdown.encode("utf-8"))
     elif result.text:
         out.write((result.text + "\n").encode("utf-8"))
 
@@ -221,10 +231,12 @@ def _work(items: list[tuple]) -> list[tuple[str | None, bool]]:
                 record["error"] = result.error
             else:
                 record.update(main=result.text, lang=result.lang)
+                if options["markdown"]:
+                    record["markdown"] = result.markdown
                 if result.truncated:
                     record["truncated"] = True
         if options["output_dir"] and "path" in record:
-            out.append(_write_text(record, options["output_dir"]))
+            out.append(_write_text(record, options["output_dir"], options["markdown"]))
         else:
             out.append((records.dump(record), "error" not in record))
     _release_memory()
@@ -254,16 +266,20 @@ def _file_entry(path: str, relative: str, page_format: str) -> tuple[dict, Any]:
         return record, None
 
 
-def _write_text(record: dict, output_dir: str) -> tuple[str | None, bool]:
-    """Write a page's main text under the output folder; an error is still a JSON line on stdout."""
+def _write_text(record: dict, output_dir: str, markdown: bool = False) -> tuple[str | None, bool]:
+    """Write a page's main text (or Markdown, as .md) under the output folder; an error is still a JSON line
+    on stdout."""
     from filterkit import records
 
     if "error" in record:
         return records.dump(record), False
-    target = Path(output_dir) / f"{record['path']}.txt"
+    target = Path(output_dir) / f"{record['path']}.{'md' if markdown else 'txt'}"
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(record["main"] + "\n" if record["main"] else "", encoding="utf-8")
+        if markdown:
+            target.write_text(record["markdown"], encoding="utf-8")
+        else:
+            target.write_text(record["main"] + "\n" if record["main"] else "", encoding="utf-8")
     except OSError as error:
         return records.dump({"path": record["path"], "error": f"cannot write {target}: {error.strerror}"}), False
     return None, True

@@ -7,7 +7,7 @@ results in a shape that is easy to print, serialise or feed to the next step of 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, NamedTuple, Union
@@ -67,6 +67,8 @@ class FilterResult:
     error: str | None = None  # why the page could not be filtered (then it has no paragraphs)
     truncated: bool = False  # the page was longer than max_page_bytes and was cut there
     id: Any = None  # the Page's id
+    # HTML pages: each paragraph's unit (``html_blocks.Structure.units``), which ``markdown`` renders
+    units: Any = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -76,6 +78,15 @@ class FilterResult:
     def text(self) -> str:
         """The main content: the kept paragraphs, verbatim and in order, separated by a blank line."""
         return "\n\n".join(p.text for p in self.paragraphs if p.label)
+
+    @property
+    def markdown(self) -> str:
+        """The main content as Markdown (``filterkit.markdown``), built when asked: headings, lists, tables, code
+        and quotes of an HTML page; the title, paragraphs and bullet lines of a text page."""
+        from filterkit.markdown import to_markdown
+
+        kept = [i for i, p in enumerate(self.paragraphs) if p.label]
+        return to_markdown([self.paragraphs[i].text for i in kept], None if self.units is None else self.units[kept])
 
     def to_dict(self) -> dict:
         if self.error is not None:
@@ -259,7 +270,7 @@ class ContentFilter:
 
     def _score_pages(self, pages: list[_Read], batch_size: int) -> list[FilterResult]:
         windows = [_windows(page.text, page.track) for page in pages]
-        scored: dict[str, Iterator[tuple[list[Paragraph], str]]] = {}
+        scored: dict[str, Iterator[tuple[list[Paragraph], str, Any]]] = {}
         for track in {page.track for page in pages}:
             of_track = [w for page, page_windows in zip(pages, windows) if page.track == track for w in page_windows]
             scored[track] = iter(list(self._score_windows(of_track, track, batch_size)))
@@ -267,16 +278,19 @@ class ContentFilter:
         for page, page_windows in zip(pages, windows):
             paragraphs: list[Paragraph] = []
             lang_weight: dict[str, int] = {}
-            for window_paragraphs, window_lang in islice(scored[page.track], len(page_windows)):
+            units = []
+            for window_paragraphs, window_lang, window_units in islice(scored[page.track], len(page_windows)):
                 paragraphs += window_paragraphs
                 lang_weight[window_lang] = lang_weight.get(window_lang, 0) + len(window_paragraphs)
+                units.append(window_units)
             results.append(FilterResult(tuple(paragraphs), max(lang_weight, key=lang_weight.get), page.encoding,
-                                        page.track, truncated=page.truncated, id=page.id))
+                                        page.track, truncated=page.truncated, id=page.id,
+                                        units=_joined_units(units)))
         return results
 
     def _score_windows(self, windows: list[_Window], track: str,
-                       batch_size: int) -> Iterator[tuple[list[Paragraph], str]]:
-        """(paragraphs, language) per window, analysing at most ``batch_size`` windows and about
+                       batch_size: int) -> Iterator[tuple[list[Paragraph], str, Any]]:
+        """(paragraphs, language, units or None) per window, analysing at most ``batch_size`` windows and about
         PASS_LINES lines at once, which bounds memory however long the pages are."""
         from filterkit.analysis import analyse, analyse_blocks
 
@@ -292,8 +306,18 @@ class ContentFilter:
             rounded = [round(score, 4) for score in scores.tolist()]
             labels = model.decide(batch, scores, self._threshold).tolist()
             paragraphs = list(map(Paragraph, batch.texts, rounded, labels, batch.langs, paths))
+            units = batch.structure.units if batch.structure is not None else None
             for where, page_lang in zip(batch.page_slices(), batch.page_langs):
-                yield paragraphs[where], page_lang
+                yield paragraphs[where], page_lang, None if units is None else units[where]
+
+
+def _joined_units(parts: list) -> Any:
+    """A page's units from those of its windows (None on the text track)."""
+    if not parts or parts[0] is None:
+        return None
+    import numpy as np
+
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
 def _check_format(format: str) -> str:

@@ -11,7 +11,8 @@
     ]
 
 Each document's ``text`` (the page the reader put there: HTML, or WET text) becomes its main
-content and ``metadata["language"]`` its language. A document whose main content is empty, that
+content (with ``markdown=True``, as Markdown: headings, lists, tables, code and quotes kept) and
+``metadata["language"]`` its language. A document whose main content is empty, that
 filterkit cannot filter, that runs out of time or that kills its process is dropped and counted
 in the step's stats under datatrove's extractor names (``dropped``, ``clean_error``, ``timeout``,
 ``broken_process``); the pipeline goes on.
@@ -61,12 +62,15 @@ class FilterkitExtractor(BaseExtractor):
             and a batch that runs out of time is filtered again document by document to drop only the slow one
         lang_key: the metadata key that receives the language ("en", "zh", "und"...); datatrove's own
             language filters and the C4 filters use "language"
+        markdown: the document's text becomes the main content as Markdown (``FilterResult.markdown``), as
+            datatrove's own extractors give it when asked for Markdown, instead of plain paragraphs
     """
 
     name = "🧹 filterkit"
 
     def __init__(self, model: str | Path | None = None, threshold: float | None = None, batch_size: int = 64,
-                 format: str = "auto", timeout: float = 1.0, lang_key: str = "language", trust_model: bool = False):
+                 format: str = "auto", timeout: float = 1.0, lang_key: str = "language", trust_model: bool = False,
+                 markdown: bool = False):
         # Checked here, where the pipeline is built, not on a worker hours later.
         if format not in FORMATS:
             raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
@@ -83,13 +87,15 @@ class FilterkitExtractor(BaseExtractor):
         self.batch_size = batch_size
         self.format = format
         self.lang_key = lang_key
+        self.markdown = markdown
         self._filter: ContentFilter | None = None
 
     def extract(self, text: str) -> str:
         """Main content of one page, in this process (datatrove's extractor interface)."""
         content_filter = self._content_filter()
         with _one_thread():
-            return content_filter.filter(text, format=self.format).text
+            result = content_filter.filter(text, format=self.format)
+            return result.markdown if self.markdown else result.text
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         self._content_filter()
@@ -156,7 +162,7 @@ class FilterkitExtractor(BaseExtractor):
     def _filter_pages(self, pages: list[str] | str) -> list[tuple[str, str, str | None]]:
         """Runs in the sandbox process. Its warm-up call passes an empty string: no pages."""
         with _one_thread():
-            return [(result.text, result.lang, result.error)
+            return [(result.markdown if self.markdown and result.ok else result.text, result.lang, result.error)
                     for result in self._filter.filter_many(pages, batch_size=self.batch_size, format=self.format)]
 
 

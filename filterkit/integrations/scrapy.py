@@ -24,6 +24,8 @@ Settings (all optional):
 ``FILTERKIT_TEXT_FIELD``          ``"main"``             where the main content goes
 ``FILTERKIT_LANG_FIELD``          ``"lang"``             the page's language ("en", "zh"...)
 ``FILTERKIT_ERROR_FIELD``         ``"filterkit_error"``  why a page could not be filtered
+``FILTERKIT_MARKDOWN``            ``False``              also write the main content as Markdown…
+``FILTERKIT_MARKDOWN_FIELD``      ``"markdown"``         …into this field
 ``FILTERKIT_KEEP_INPUT``          ``False``              keep the input fields in the item
 ``FILTERKIT_MODEL``               the shipped model      a model directory
 ``FILTERKIT_TRUST_MODEL``         ``False``              load that model's pickle though not shipped with filterkit
@@ -62,7 +64,8 @@ class FilterkitPipeline:
     def __init__(self, input_field: str = "body", content_type_field: str = "content_type",
                  encoding_field: str = "encoding", text_field: str = "main", lang_field: str = "lang",
                  error_field: str = "filterkit_error", keep_input: bool = False, model: str | None = None,
-                 threshold: float | None = None, threads: int = 1, trust_model: bool = False):
+                 threshold: float | None = None, threads: int = 1, trust_model: bool = False,
+                 markdown: bool = False, markdown_field: str = "markdown"):
         if threshold is not None and not 0.0 <= threshold <= 1.0:
             raise ValueError(f"FILTERKIT_THRESHOLD must be between 0 and 1, got {threshold}")
         if threads < 1:
@@ -70,6 +73,7 @@ class FilterkitPipeline:
         self.input_field, self.content_type_field, self.encoding_field = input_field, content_type_field, encoding_field
         self.text_field, self.lang_field, self.error_field = text_field, lang_field, error_field
         self.keep_input = keep_input
+        self.markdown_field = markdown_field if markdown else None
         self._model, self._threshold = model, threshold
         self._trust_model = trust_model
         self._executor = ThreadPoolExecutor(threads, thread_name_prefix="filterkit")
@@ -92,7 +96,9 @@ class FilterkitPipeline:
                    model=settings.get("FILTERKIT_MODEL") or None,
                    trust_model=settings.getbool("FILTERKIT_TRUST_MODEL", False),
                    threshold=None if threshold in (None, "") else settings.getfloat("FILTERKIT_THRESHOLD"),
-                   threads=settings.getint("FILTERKIT_THREADS", 1))
+                   threads=settings.getint("FILTERKIT_THREADS", 1),
+                   markdown=settings.getbool("FILTERKIT_MARKDOWN", False),
+                   markdown_field=settings.get("FILTERKIT_MARKDOWN_FIELD", "markdown"))
 
     # ``spider`` has a default so that Scrapy 2.13+ does not pass it (it warns when a pipeline
     # requires it) while older versions, which always pass it, still can.
@@ -109,6 +115,8 @@ class FilterkitPipeline:
         result = await _in_thread(self._executor, self._run, page)
         outputs = ({self.text_field: result.text, self.lang_field: result.lang} if result.ok
                    else {self.error_field: result.error})
+        if self.markdown_field and result.ok:
+            outputs[self.markdown_field] = result.markdown
         written = all([self._write(adapter, field, value) for field, value in outputs.items()])
         if written and not self.keep_input:  # an item that cannot take the output keeps its page
             for field in (self.input_field, self.content_type_field, self.encoding_field):

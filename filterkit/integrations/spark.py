@@ -2,6 +2,7 @@
 
     >>> from filterkit.integrations.spark import with_main_text, filter_warc_files
     >>> with_main_text(pages, "html").select("url", "main", "lang", "filterkit_error")
+    >>> with_main_text(pages, "html", markdown=True).select("url", "markdown")
     >>> filter_warc_files(spark, ["crawl-00000.warc.gz", "crawl-00001.warc.gz"]).write.parquet("main-text/")
 
     $ spark-submit filterkit/integrations/spark.py crawl/*.warc.gz --output main-text/
@@ -48,9 +49,10 @@ def with_main_text(df: DataFrame, column: str = "html", *, format: str = "auto",
                    lang_column: str = "lang", error_column: str = "filterkit_error", model: str | Path | None = None,
                    threshold: float | None = None, encoding_column: str | None = None,
                    content_type_column: str | None = None, batch_size: int = 64,
-                   trust_model: bool = False) -> DataFrame:
+                   trust_model: bool = False, markdown: bool = False, markdown_column: str = "markdown") -> DataFrame:
     """``df`` with three more columns: the main text of ``column`` (HTML or text, string or binary), its
-    language, and the error of a page that could not be filtered (then the text is empty and the language null).
+    language, and the error of a page that could not be filtered (then the text is empty and the language null);
+    with ``markdown``, a fourth: the main content as Markdown (``FilterResult.markdown``; null on error).
 
     ``encoding_column`` and ``content_type_column`` name optional per-row string columns: the page's
     encoding and its HTTP Content-Type (whose charset decodes bytes where the page declares none).
@@ -66,7 +68,7 @@ def with_main_text(df: DataFrame, column: str = "html", *, format: str = "auto",
             raise ValueError(f"the DataFrame has no column {name!r} (its columns: {', '.join(df.columns)})")
         if kinds[name] not in allowed:
             raise ValueError(f"column {name!r} is {kinds[name]}; it must be {' or '.join(allowed)}")
-    added = [text_column, lang_column, error_column]
+    added = [text_column, lang_column, error_column] + ([markdown_column] if markdown else [])
     taken = [name for name in added if name in df.columns]
     if taken or len(set(added)) < len(added):
         raise ValueError(f"the output columns must be new and distinct, got {', '.join(added)} "
@@ -76,18 +78,21 @@ def with_main_text(df: DataFrame, column: str = "html", *, format: str = "auto",
     model_file = _ship_model(df.sparkSession, model, threshold, trust_model)
 
     def filter_pages(batches: Iterator[Tuple[pd.Series, pd.Series, pd.Series]]) -> Iterator[pd.DataFrame]:
-        return _filter_batches(batches, model_file, threshold, format, batch_size)
+        return _filter_batches(batches, model_file, threshold, format, batch_size, markdown)
 
     def optional(name: str | None) -> Column:
         return F.col(name) if name is not None else F.lit(None).cast("string")
 
     # Nondeterministic in Spark's eyes only: it keeps the optimizer from copying the UDF into a later
     # filter on its columns, which would filter every page twice.
-    udf = F.pandas_udf(filter_pages, RESULT_SCHEMA).asNondeterministic()
+    udf = F.pandas_udf(filter_pages, RESULT_SCHEMA + (", markdown string" if markdown else "")).asNondeterministic()
     result = "__filterkit_result"
+    outputs = [F.col(result)["main"].alias(text_column), F.col(result)["lang"].alias(lang_column),
+               F.col(result)["error"].alias(error_column)]
+    if markdown:
+        outputs.append(F.col(result)["markdown"].alias(markdown_column))
     return (df.withColumn(result, udf(F.col(column), optional(encoding_column), optional(content_type_column)))
-            .select("*", F.col(result)["main"].alias(text_column), F.col(result)["lang"].alias(lang_column),
-                    F.col(result)["error"].alias(error_column))
+            .select("*", *outputs)
             .drop(result))
 
 
@@ -146,13 +151,17 @@ def _content_filter(model_file: str | None, threshold: float | None) -> ContentF
 
 
 def _filter_batches(batches: Iterable[tuple[pd.Series, pd.Series, pd.Series]], model_file: str | None,
-                    threshold: float | None, format: str, batch_size: int) -> Iterator[pd.DataFrame]:
+                    threshold: float | None, format: str, batch_size: int,
+                    markdown: bool = False) -> Iterator[pd.DataFrame]:
     content_filter = _content_filter(model_file, threshold)
+    columns = ["main", "lang", "error"] + (["markdown"] if markdown else [])
     for contents, encodings, content_types in batches:
         pages = (Page(_value(content), _value(encoding), _value(content_type))
                  for content, encoding, content_type in zip(contents, encodings, content_types))
         results = list(content_filter.filter_many(pages, batch_size=batch_size, format=format))
-        yield pd.DataFrame([_columns(result) for result in results], columns=["main", "lang", "error"])
+        rows = [_columns(result) + ((None if result.error else result.markdown,) if markdown else ())
+                for result in results]
+        yield pd.DataFrame(rows, columns=columns)
 
 
 def _value(cell: object) -> str | bytes | None:
