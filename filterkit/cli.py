@@ -59,6 +59,7 @@ examples:
   filterkit page.html > main.txt
   filterkit --json page.html | jq '.paragraphs[] | select(.label) | .path'
   filterkit --markdown page.html > main.md
+  filterkit --markdown --links page.html > main.md
   filterkit --jsonl --jobs 2 < pages.jsonl > filtered.jsonl
   filterkit --jobs 2 crawl.warc.gz > pages.jsonl
   filterkit --input-dir saved-pages/ --output-dir main-texts/ --jobs 2
@@ -93,6 +94,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--markdown", action="store_true",
                         help="the main content as Markdown (headings, lists, tables, code, quotes): on stdout for "
                              "one page, in a \"markdown\" field of JSON records, as .md files with --output-dir")
+    parser.add_argument("--links", action="store_true", help="with --markdown: links as [text](href)")
     parser.add_argument("--threshold", type=float, metavar="P",
                         help="keep exactly the paragraphs with P(main) >= P (default: the model's rule: its "
                         "threshold, 0.5 for the shipped models, which on HTML pages each page lowers to the bar "
@@ -146,7 +148,7 @@ def _options(args) -> dict:
             "trust": args.trust_model,
             "encoding": args.encoding, "format": "auto" if args.format == "warc" else args.format,
             "output_dir": str(args.output_dir) if args.output_dir else None, "batch_size": args.batch_size,
-            "markdown": args.markdown}
+            "markdown": args.markdown, "links": args.links}
 
 
 # -- one page ------------------------------------------------------------------------------
@@ -166,10 +168,10 @@ def _single(args, out: BinaryIO) -> None:
     if args.json:
         record = result.to_dict()
         if args.markdown:
-            record["markdown"] = result.markdown
+            record["markdown"] = result.to_markdown(args.links)
         out.write((records.dump(record) + "\n").encode("utf-8"))
     elif args.markdown:
-        out.write(result.markdown.encode("utf-8"))
+        out.write(result.to_markdown(args.links).encode("utf-8"))
     elif result.text:
         out.write((result.text + "\n").encode("utf-8"))
 
@@ -232,7 +234,7 @@ def _work(items: list[tuple]) -> list[tuple[str | None, bool]]:
             else:
                 record.update(main=result.text, lang=result.lang)
                 if options["markdown"]:
-                    record["markdown"] = result.markdown
+                    record["markdown"] = result.to_markdown(options["links"])
                 if result.truncated:
                     record["truncated"] = True
         if options["output_dir"] and "path" in record:
@@ -495,6 +497,8 @@ def _check(parser: argparse.ArgumentParser, args) -> None:
         parser.error("--max-page-bytes must be at least 1")
     if args.model == "":
         parser.error("--model: give a model directory")
+    if args.links and not args.markdown:
+        parser.error("--links goes with --markdown")
     if args.encoding is not None:
         from filterkit.decoding import web_encoding
 

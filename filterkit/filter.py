@@ -67,8 +67,9 @@ class FilterResult:
     error: str | None = None  # why the page could not be filtered (then it has no paragraphs)
     truncated: bool = False  # the page was longer than max_page_bytes and was cut there
     id: Any = None  # the Page's id
-    # HTML pages: each paragraph's unit (``html_blocks.Structure.units``), which ``markdown`` renders
+    # HTML pages: each paragraph's unit and links (``html_blocks.Structure.units``, ``.links``), for Markdown
     units: Any = field(default=None, repr=False, compare=False)
+    links: Any = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -83,10 +84,17 @@ class FilterResult:
     def markdown(self) -> str:
         """The main content as Markdown (``filterkit.markdown``), built when asked: headings, lists, tables, code
         and quotes of an HTML page; the title, paragraphs and bullet lines of a text page."""
+        return self.to_markdown()
+
+    def to_markdown(self, links: bool = False) -> str:
+        """``markdown``; with ``links``, an HTML page's links as ``[text](href)`` (hrefs as the page gives them)."""
         from filterkit.markdown import to_markdown
 
         kept = [i for i, p in enumerate(self.paragraphs) if p.label]
-        return to_markdown([self.paragraphs[i].text for i in kept], None if self.units is None else self.units[kept])
+        if self.units is None:
+            return to_markdown([self.paragraphs[i].text for i in kept], None)
+        return to_markdown([self.paragraphs[i].text for i in kept], self.units[kept],
+                           [self.links[i] for i in kept] if links else None)
 
     def to_dict(self) -> dict:
         if self.error is not None:
@@ -278,19 +286,21 @@ class ContentFilter:
         for page, page_windows in zip(pages, windows):
             paragraphs: list[Paragraph] = []
             lang_weight: dict[str, int] = {}
-            units = []
-            for window_paragraphs, window_lang, window_units in islice(scored[page.track], len(page_windows)):
+            units, links = [], []
+            for window_paragraphs, window_lang, window_blocks in islice(scored[page.track], len(page_windows)):
                 paragraphs += window_paragraphs
                 lang_weight[window_lang] = lang_weight.get(window_lang, 0) + len(window_paragraphs)
-                units.append(window_units)
+                if window_blocks is not None:
+                    units.append(window_blocks[0])
+                    links += window_blocks[1]
             results.append(FilterResult(tuple(paragraphs), max(lang_weight, key=lang_weight.get), page.encoding,
                                         page.track, truncated=page.truncated, id=page.id,
-                                        units=_joined_units(units)))
+                                        units=_joined_units(units), links=links if units else None))
         return results
 
     def _score_windows(self, windows: list[_Window], track: str,
                        batch_size: int) -> Iterator[tuple[list[Paragraph], str, Any]]:
-        """(paragraphs, language, units or None) per window, analysing at most ``batch_size`` windows and about
+        """(paragraphs, language, (units, links) or None) per window, analysing at most ``batch_size`` windows and about
         PASS_LINES lines at once, which bounds memory however long the pages are."""
         from filterkit.analysis import analyse, analyse_blocks
 
@@ -306,14 +316,15 @@ class ContentFilter:
             rounded = [round(score, 4) for score in scores.tolist()]
             labels = model.decide(batch, scores, self._threshold).tolist()
             paragraphs = list(map(Paragraph, batch.texts, rounded, labels, batch.langs, paths))
-            units = batch.structure.units if batch.structure is not None else None
+            structure = batch.structure
             for where, page_lang in zip(batch.page_slices(), batch.page_langs):
-                yield paragraphs[where], page_lang, None if units is None else units[where]
+                yield paragraphs[where], page_lang, \
+                    None if structure is None else (structure.units[where], structure.links[where])
 
 
 def _joined_units(parts: list) -> Any:
     """A page's units from those of its windows (None on the text track)."""
-    if not parts or parts[0] is None:
+    if not parts:
         return None
     import numpy as np
 

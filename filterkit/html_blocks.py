@@ -135,6 +135,7 @@ UNIT_KINDS = ("text", "heading", "item", "item text", "row", "header row", "code
 TEXT, HEADING, ITEM, ITEM_TEXT, ROW, HEADER_ROW, CODE = range(len(UNIT_KINDS))
 UNIT_KIND, UNIT_LEVEL, UNIT_NUMBER, UNIT_GROUP, UNIT_QUOTE = range(5)
 CELL_SEPARATOR = "\t"  # between the cells of a row block
+_NO_LINK = ("#", "javascript:")  # hrefs that lead nowhere off the page are not links to Markdown
 _CELL_MARK = "\x00"  # marks a cell's start in the walk's pieces: the parser never leaves a NUL in text
 
 
@@ -174,6 +175,7 @@ class Structure:
     # (n, 5) int32, per block: its unit kind (UNIT_KINDS), level (heading level, or list depth of an item),
     # number (an ordered list item's), group (its table or list: rows of one table share it), block-quote depth
     units: np.ndarray
+    links: list[tuple[tuple[str, str], ...]]  # per block: (text, href) of the links inside it, in order
 
     def __len__(self) -> int:
         return len(self.paths)
@@ -192,7 +194,8 @@ class Structure:
         """The structure of a run of blocks (a window of a long page)."""
         return Structure(self.owner_kind[rows], self.heading[rows], self.depth[rows], self.link_chars[rows],
                          self.tags[rows], self.bits[rows], self.near_bits[rows], self.ancestors[rows],
-                         self.terms[rows], self.paths[rows], *(getattr(self, name)[rows] for name in _PER_BLOCK))
+                         self.terms[rows], self.paths[rows], *(getattr(self, name)[rows] for name in _PER_BLOCK),
+                         self.links[rows])
 
     @staticmethod
     def concatenate(parts: list["Structure"]) -> "Structure":
@@ -209,7 +212,8 @@ class Structure:
             arrays["units"] = np.zeros((0, len(_NO_UNIT)), np.int32)
         empty = np.zeros((0, 1 + ANCESTOR_LEVELS), np.int64)
         return Structure(**arrays, ancestors=np.concatenate(ancestors) if parts else empty,
-                         terms=[t for part in parts for t in part.terms], paths=[p for part in parts for p in part.paths])
+                         terms=[t for part in parts for t in part.terms], paths=[p for part in parts for p in part.paths],
+                         links=[t for part in parts for t in part.links])
 
 
 _PAGE_FACTS = ("copies", "copy_rank", "copy_hidden", "copy_key", "in_title", "holds_title")
@@ -228,6 +232,7 @@ _TEXT, _SKIP, _NOSCRIPT, _BREAK, _BLOCK, _LINK, _INLINE, _DEEP, _UNIT, _CELL, _C
 # Block elements that open or close a unit (a table row, a list item, code…), handled apart in the walk.
 UNIT_TAGS = frozenset("table thead tr td th ul ol menu dir li blockquote pre".split())
 _LISTS = frozenset("ul ol menu dir".split())
+MAX_START_DIGITS = 9  # an <ol start> longer than this is ignored (the numbers are kept as 64-bit integers)
 # An open row's fields (the walk's ``context`` holds rows and list items, innermost last).
 _ROW_TABLE, _ROW_HEADER, _ROW_SPLIT, _ROW_CELLS, _ROW_TH = range(1, 6)
 # An open list item's fields.
@@ -423,6 +428,8 @@ class _BlockBuilder:
         self.paths: list[str] = []
         self.owner_tags: list[str] = []
         self.noscript: list = []  # the <noscript> elements, kept for the fallback
+        self.links: list[tuple[tuple[str, str], ...]] = []  # per block, as ``Structure.links``
+        self.block_links: list[tuple[str, str]] = []  # those of the block being read
         self.last_owner: list | None = None  # the owner described by the four fields below
         self.owner_head: tuple[int, ...] = ()  # its row before the block's own two columns…
         self.owner_tail: tuple[int, ...] = ()  # …and after them
@@ -474,6 +481,7 @@ class _BlockBuilder:
         path = self.path = [top]
         context = self.context = []
         units: list[str] = []  # the open unit elements' tags, to undo what each one set when it closes
+        link_starts: list[tuple[int, int]] = []  # per open link: where its text starts in pieces, blocks before it
         open_nodes = [root]
         open_kinds = [_BLOCK]
         pieces = self.pieces
@@ -486,6 +494,9 @@ class _BlockBuilder:
                 closed = open_nodes.pop()
                 if kind == _LINK:
                     links_open -= 1
+                    start, blocks = link_starts.pop()
+                    if blocks == len(self.texts) and start < len(pieces) and not verbatim:
+                        self._link(closed, pieces, start)
                 elif kind == _CELL and not context[-1][_ROW_SPLIT]:  # the row's block goes on past its cell
                     path.pop()
                 elif kind == _CODE:
@@ -533,6 +544,7 @@ class _BlockBuilder:
                 if child is not None:
                     if kind == _LINK:
                         links_open += 1
+                        link_starts.append((len(pieces), len(self.texts)))
                     elif tag_id == code_id and not pieces and not verbatim and \
                             not (context and context[-1][0] == ROW) and self._code_block(node):
                         kind = _CODE
@@ -616,7 +628,8 @@ class _BlockBuilder:
             self.context.append([ITEM, max(len(lists), 1), number, group, False])
         elif unit in _LISTS:
             start = node.attributes.get("start") if unit == "ol" else None
-            self.lists.append([unit == "ol", int(start) if start and start.strip().isdigit() else 1, self.serial])
+            first = int(start) if start and start.strip().isdigit() and len(start.strip()) <= MAX_START_DIGITS else 1
+            self.lists.append([unit == "ol", first, self.serial])
         elif unit == "table":
             self.tables.append(self.serial)
         elif unit == "thead":
@@ -643,6 +656,14 @@ class _BlockBuilder:
             return 1
         return 0
 
+    def _link(self, node, pieces: list[str], start: int) -> None:
+        """Note a link that closes with its text in the current block, for Markdown's links."""
+        href = node.attributes.get("href")
+        if href and not href.startswith(_NO_LINK):
+            text = " ".join("".join(pieces[start:]).split())
+            if text:
+                self.block_links.append((text, href.strip()))
+
     @staticmethod
     def _code_block(node) -> bool:
         """Whether a <code> that starts a block is a code block: its text runs over several lines."""
@@ -660,6 +681,8 @@ class _BlockBuilder:
                 header = row[_ROW_HEADER] or row[_ROW_TH] == row[_ROW_CELLS]
                 self._add(CELL_SEPARATOR.join(cells), link_chars, inline_tags,
                           (HEADER_ROW if header else ROW, 0, 0, row[_ROW_TABLE], self.quote))
+            else:
+                self.block_links.clear()
         else:
             self._end_block(link_chars, inline_tags)
 
@@ -672,6 +695,7 @@ class _BlockBuilder:
             start += 1
         while end > start and not lines[end - 1]:
             end -= 1
+        self.block_links.clear()  # (code is shown as it is, without links)
         if start < end:
             self._add("\n".join(lines[start:end]), link_chars, inline_tags, (CODE, 0, 0, 0, self.quote))
 
@@ -681,10 +705,12 @@ class _BlockBuilder:
         text = _folded("".join(pieces))
         pieces.clear()
         if not text:
+            self.block_links.clear()
             return
         if _CELL_MARK in text:  # the cells of a row before one of them turned out to hold blocks
             text = " ".join(text.replace(_CELL_MARK, " ").split())
             if not text:
+                self.block_links.clear()
                 return
         unit = _NO_UNIT if not self.quote else (TEXT, 0, 0, 0, self.quote)
         level = _HEADING.get(self.path[-1][_TAG], 0)
@@ -706,6 +732,11 @@ class _BlockBuilder:
             self._describe_owner()
         self.rows.append(self.owner_head + (min(link_chars, len(text)), inline_tags) + self.owner_tail + unit)
         self.texts.append(text)
+        if self.block_links:
+            self.links.append(tuple(self.block_links))
+            self.block_links.clear()
+        else:
+            self.links.append(())
         self.owner_tags.append(owner[_TAG])
         self.terms.append(self.last_terms)
         self.paths.append(self.last_path)
@@ -772,7 +803,7 @@ class _BlockBuilder:
         return segments, Structure(rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3], rows[:, 4], rows[:, 5], rows[:, 6],
                                    rows[:, 7:units_at].copy(), self.terms, self.paths,
                                    *_page_facts([_key(text) for text in self.texts], hidden, title_key),
-                                   units=rows[:, units_at:].astype(np.int32))
+                                   units=rows[:, units_at:].astype(np.int32), links=self.links)
 
 
 def _page_facts(keys: list[str], hidden: np.ndarray, title_key: str) -> tuple[np.ndarray, ...]:

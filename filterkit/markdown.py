@@ -10,7 +10,9 @@ list items, the rest paragraphs.
 
 Text is written as the page gave it; only what would change its meaning in Markdown is
 escaped: ``|`` in table cells, and a paragraph's start that would read as a heading, list,
-quote or fence. Inline emphasis and links are not carried (the blocks keep their text only).
+quote or fence. Links, on request, become ``[text](href)`` where the block recorded them
+(``html_blocks.Structure.links``: a link whose text lies inside one block; code keeps none);
+inline emphasis is not carried (the blocks keep their text only).
 """
 from __future__ import annotations
 
@@ -33,12 +35,31 @@ _MARKUP_START = re.compile(r"^(?:#{1,6}(?=\s|$)|>|[-*+](?=\s|$)|(\d{1,9})[.)](?=
 _BACKTICKS = re.compile(r"`+")
 
 
-def to_markdown(texts: Sequence[str], units: np.ndarray | None) -> str:
+def to_markdown(texts: Sequence[str], units: np.ndarray | None,
+                links: Sequence[tuple[tuple[str, str], ...]] | None = None) -> str:
     """The kept blocks (``texts``, in reading order) as Markdown; ``units`` gives an HTML page's block units
-    (rows aligned with ``texts``), None for a text page."""
+    (rows aligned with ``texts``), None for a text page; ``links``, each block's (text, href) pairs to write
+    as Markdown links."""
     if units is None:
         return _text_page(texts)
+    if links is not None:
+        texts = [_linked(text, block_links) if block_links and kind != CODE else text
+                 for text, block_links, kind in zip(texts, links, units[:, UNIT_KIND].tolist())]
     return _html_page(texts, units.tolist())
+
+
+def _linked(text: str, links: tuple[tuple[str, str], ...]) -> str:
+    """The block's text with each of its links, found in order, written as ``[text](href)``."""
+    parts, at = [], 0
+    for link_text, href in links:
+        found = text.find(link_text, at)
+        if found < 0:
+            continue
+        label = link_text.replace("[", "\\[").replace("]", "\\]")
+        target = f"<{href}>" if any(c in href for c in " ()") else href
+        parts += [text[at:found], f"[{label}]({target})"]
+        at = found + len(link_text)
+    return "".join(parts) + text[at:]
 
 
 def _html_page(texts: Sequence[str], units: list[list[int]]) -> str:
@@ -87,7 +108,7 @@ def _html_page(texts: Sequence[str], units: list[list[int]]) -> str:
 
 def _table(rows: list[str]) -> str:
     """A GitHub pipe table of one table's rows; the first row is its header."""
-    cells = [[cell.replace("\\", "\\\\").replace("|", "\\|") for cell in row.split(CELL_SEPARATOR)] for row in rows]
+    cells = [[cell.replace("|", "\\|") for cell in row.split(CELL_SEPARATOR)] for row in rows]
     width = max(len(row) for row in cells)
     lines = ["| " + " | ".join(row + [""] * (width - len(row))) + " |" for row in cells]
     lines.insert(1, "|" + " --- |" * width)

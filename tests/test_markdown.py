@@ -176,3 +176,26 @@ def test_spark_with_main_text_adds_a_markdown_column(spark):
     assert rows[1].markdown is None and rows[1].filterkit_error
     with pytest.raises(ValueError, match="new and distinct"):
         with_main_text(frame, "html", markdown=True, markdown_column="id")
+
+
+def test_links_only_on_request():
+    html = ('<body><h2>About <a href="/h">the club</a></h2><p>See <a href="/map (old)">the [map]</a>, '
+            '<a href="#top">back to top</a> or <a href="javascript:void(0)">this</a>.</p>'
+            '<table><tr><td><a href="/r">row</a></td><td>2</td></tr></table>'
+            '<ul><li><a href="/a"><div>a card</div></a></li></ul><pre><a href="/c">code</a></pre></body>')
+    segments, structure = parse_blocks(html)
+    texts = [segment.text for segment in segments]
+    assert to_markdown(texts, structure.units, structure.links) == (
+        "## About [the club](/h)\n\nSee [the \\[map\\]](</map (old)>), back to top or this.\n\n"
+        "| [row](/r) | 2 |\n| --- | --- |\n\n- a card\n\n```\ncode\n```\n")
+    assert "](" not in to_markdown(texts, structure.units)
+
+
+def test_cli_links_go_with_markdown():
+    page = str(PAGES / "tide-gauge.html")
+    expected = (PAGES / "tide-gauge.expected.md").read_text(encoding="utf-8")
+    done = run("--markdown", "--links", page)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.decode("utf-8") == expected.replace("full script", "[full script](/files/tide-gauge.py)")
+    refused = run("--links", page)
+    assert refused.returncode == 2 and b"--links goes with --markdown" in refused.stderr
