@@ -484,7 +484,7 @@ class _BlockBuilder:
         link_starts: list[tuple[int, int]] = []  # per open link: where its text starts in pieces, blocks before it
         open_nodes = [root]
         open_kinds = [_BLOCK]
-        pieces = self.pieces
+        pieces, texts = self.pieces, self.texts
         end_block = self._end_block
         link_chars = inline_tags = links_open = verbatim = 0
         node = root.child
@@ -492,10 +492,12 @@ class _BlockBuilder:
             if node is None:
                 kind = open_kinds.pop()
                 closed = open_nodes.pop()
-                if kind == _LINK:
+                if kind == _INLINE:
+                    pass
+                elif kind == _LINK:
                     links_open -= 1
                     start, blocks = link_starts.pop()
-                    if blocks == len(self.texts) and start < len(pieces) and not verbatim:
+                    if blocks == len(texts) and start < len(pieces) and not verbatim:
                         self._link(closed, pieces, start)
                 elif kind == _CELL and not context[-1][_ROW_SPLIT]:  # the row's block goes on past its cell
                     path.pop()
@@ -504,7 +506,7 @@ class _BlockBuilder:
                     if pieces:
                         self._end_verbatim(link_chars, inline_tags)
                         link_chars = 0
-                elif kind != _INLINE:  # a block (or one past MAX_DEPTH) ends
+                else:  # a block (or one past MAX_DEPTH) ends
                     if kind == _UNIT:
                         unit = units.pop()
                         if pieces:
@@ -527,15 +529,13 @@ class _BlockBuilder:
                 kind = _kind_of(node.tag)
             if kind == _TEXT:
                 text = node.text_content
-                if verbatim:
-                    if text:
-                        pieces.append(text)
-                        if links_open:
-                            link_chars += len(text) - text.count(" ")
-                elif text and not text.isspace():
+                if text and not text.isspace():
                     pieces.append(text)
                     if links_open:
                         link_chars += len(text) - text.count(" ")
+                elif verbatim:  # white space as it is (a line break, an indentation)
+                    if text:
+                        pieces.append(text)
                 elif text and pieces:  # white space between words; before any word it is nothing
                     pieces.append(" ")
             elif kind == _INLINE or kind == _LINK:
@@ -544,7 +544,7 @@ class _BlockBuilder:
                 if child is not None:
                     if kind == _LINK:
                         links_open += 1
-                        link_starts.append((len(pieces), len(self.texts)))
+                        link_starts.append((len(pieces), len(texts)))
                     elif tag_id == code_id and not pieces and not verbatim and \
                             not (context and context[-1][0] == ROW) and self._code_block(node):
                         kind = _CODE
@@ -712,24 +712,29 @@ class _BlockBuilder:
             if not text:
                 self.block_links.clear()
                 return
-        unit = _NO_UNIT if not self.quote else (TEXT, 0, 0, 0, self.quote)
-        level = _HEADING.get(self.path[-1][_TAG], 0)
+        self._add(text, link_chars, inline_tags, None)
+
+    def _text_unit(self) -> tuple[int, ...]:
+        """The unit of a block of text that ends at the current owner, with a quote, a list item or a heading
+        around it (``_add`` reads the owner's heading level first)."""
+        level = self.owner_head[1]
         if level:
-            unit = (HEADING, level, 0, 0, self.quote)
-        elif self.context:
+            return HEADING, level, 0, 0, self.quote
+        if self.context:
             item = self.context[-1]
             if item[0] == ITEM:
                 kind = ITEM_TEXT if item[_ITEM_USED] else ITEM
                 item[_ITEM_USED] = True
-                unit = (kind, item[_ITEM_DEPTH], item[_ITEM_NUMBER] if kind == ITEM else 0, item[_ITEM_GROUP],
-                        self.quote)
-        self._add(text, link_chars, inline_tags, unit)
+                return kind, item[_ITEM_DEPTH], item[_ITEM_NUMBER] if kind == ITEM else 0, item[_ITEM_GROUP], self.quote
+        return TEXT, 0, 0, 0, self.quote
 
-    def _add(self, text: str, link_chars: int, inline_tags: int, unit: tuple[int, ...]) -> None:
-        """Add a block of the current owner."""
+    def _add(self, text: str, link_chars: int, inline_tags: int, unit: tuple[int, ...] | None) -> None:
+        """Add a block of the current owner, of ``unit`` (None: a block of text, ``_text_unit``)."""
         owner = self.path[-1]
         if self.last_owner is not owner:
             self._describe_owner()
+        if unit is None:
+            unit = self._text_unit() if self.context or self.quote or self.owner_head[1] else _NO_UNIT
         self.rows.append(self.owner_head + (min(link_chars, len(text)), inline_tags) + self.owner_tail + unit)
         self.texts.append(text)
         if self.block_links:
