@@ -3,8 +3,8 @@
 Throughput, in this one process, on the same held-out pages (``training.evaluation.held_out_sets``):
 
 - HTML: the wcxb-dev pages' HTML (decoded strings) through ``ContentFilter().filter_many``
-  (batches), through ``.filter`` (page by page), and through ``trafilatura.extract(html)``
-  (its default settings);
+  (batches), the same with each result's ``.markdown`` built, through ``.filter`` (page by
+  page), and through ``trafilatura.extract(html)`` (its default settings);
 - text: filterkit's batches on the English renderings (wcxb-dev and magic-html en) and on
   the Chinese ones (magic-html zh).
 
@@ -63,6 +63,7 @@ MIN_ROUND_SECONDS = 2.0  # the Chinese set alone takes under a second: one pass 
 CONDITIONS = ("idle", "busy")
 BATCH = "filterkit batches"
 SINGLE = "filterkit page by page"
+MARKDOWN = "filterkit batches + Markdown"
 TRAFILATURA = "trafilatura"
 TEXT_EN = "filterkit text, English"
 TEXT_ZH = "filterkit text, Chinese"
@@ -114,6 +115,8 @@ def jobs(pages: dict[str, list[str]]) -> dict[str, Job]:
     made = {BATCH: Job(len(html), batches(html, "html"), forget_seen_pages),
             SINGLE: Job(len(html), lambda: [content_filter.filter(page, format="html") for page in html],
                         forget_seen_pages),
+            MARKDOWN: Job(len(html), lambda: [result.markdown for result in content_filter.filter_many(html, format="html")],
+                          forget_seen_pages),
             TRAFILATURA: Job(len(html), lambda: [trafilatura.extract(page) for page in html]),
             TEXT_EN: Job(len(pages["en"]), batches(pages["en"], "text"), forget_seen_pages),
             TEXT_ZH: Job(len(pages["zh"]), batches(pages["zh"], "text"), forget_seen_pages)}
@@ -230,7 +233,7 @@ def summary(speeds: dict[str, dict[str, list]], colds: dict[str, dict[str, list[
                                            for name, rounds in by_job.items()}
         if TRAFILATURA in by_job:
             ratios = {}
-            for name in (BATCH, SINGLE):
+            for name in (BATCH, SINGLE, MARKDOWN):
                 per_round = [ours / theirs for ours, theirs in zip(by_job[name], by_job[TRAFILATURA])]
                 ratios[f"{name} / trafilatura"] = {"rounds": per_round, "median": statistics.median(per_round)}
             result["ratios"][condition] = ratios

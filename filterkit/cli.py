@@ -86,6 +86,8 @@ examples:
   filterkit --json page.html | jq '.metadata.title, .confidence'
   filterkit --explain page.html > report.html
   filterkit --favor recall page.html > main.txt
+  filterkit --markdown page.html > main.md
+  filterkit --markdown --links page.html > main.md
   filterkit --jsonl --jobs 2 < pages.jsonl > filtered.jsonl
   filterkit --jobs 2 crawl.warc.gz > pages.jsonl
   cat crawl.warc.gz | filterkit > pages.jsonl
@@ -128,6 +130,10 @@ def _parser() -> argparse.ArgumentParser:
     output.add_argument("--explain", action="store_true",
                         help="one page: print an HTML report of every block, shaded by its score and marked kept or "
                         "dropped, with the page's metadata and confidence (self-contained: open it in a browser)")
+    parser.add_argument("--markdown", action="store_true",
+                        help="the main content as Markdown (headings, lists, tables, code, quotes): on stdout for "
+                             "one page, in a \"markdown\" field of JSON records, as .md files with --output-dir")
+    parser.add_argument("--links", action="store_true", help="with --markdown: links as [text](href)")
     parser.add_argument("--threshold", type=_number(0.0, 1.0), metavar="P",
                         help="keep exactly the paragraphs with P(main) >= P (default: the model's rule: its "
                         "threshold, 0.5 for the shipped models, which on HTML pages each page lowers to the bar "
@@ -216,7 +222,8 @@ def _options(args) -> dict:
     return {"model": args.model, "threshold": args.threshold, "max_page_bytes": args.max_page_bytes,
             "trust": args.trust_model, "favor": args.favor,
             "encoding": args.encoding, "format": "auto" if args.format == "warc" else args.format,
-            "output_dir": str(args.output_dir) if args.output_dir else None, "batch_size": args.batch_size}
+            "output_dir": str(args.output_dir) if args.output_dir else None, "batch_size": args.batch_size,
+            "markdown": args.markdown, "links": args.links}
 
 
 # -- one page ------------------------------------------------------------------------------
@@ -240,11 +247,16 @@ def _single(args, out: BinaryIO, streams: dict[str, Peeked]) -> None:
         _note(args, f"{_shown(name)} is longer than --max-page-bytes: its first {args.max_page_bytes} bytes "
               "were filtered")
     if args.json:
-        _write(out, (records.dump(result.to_dict()) + "\n").encode("utf-8"))
+        record = result.to_dict()
+        if args.markdown:
+            record["markdown"] = result.to_markdown(args.links)
+        _write(out, (records.dump(record) + "\n").encode("utf-8"))
     elif args.explain:
         from filterkit.explain import explain
 
         _write(out, explain(result, None if name == "-" else os.path.basename(name)).encode("utf-8"))
+    elif args.markdown:
+        _write(out, result.to_markdown(args.links).encode("utf-8"))
     elif result.text:
         _write(out, (result.text + "\n").encode("utf-8"))
 
@@ -337,12 +349,14 @@ def _work(items: list[tuple]) -> list[tuple[str | None, bool]]:
                 record["error"] = result.error
             else:
                 record.update(main=result.text, lang=result.lang, **result.summary())
+                if options["markdown"]:
+                    record["markdown"] = result.to_markdown(options["links"])
                 if result.truncated:
                     record["truncated"] = True
                 if result.replaced_bytes:
                     record["replaced_bytes"] = result.replaced_bytes
         if options["output_dir"] and target is not None:
-            out.append(_write_text(record, options["output_dir"], target))
+            out.append(_write_text(record, options["output_dir"], target, options["markdown"]))
         else:
             out.append((records.dump(record), "error" not in record))
     _release_memory()
@@ -372,16 +386,20 @@ def _file_entry(path: str, fields: dict, page_format: str, max_bytes: int) -> tu
         return record, None
 
 
-def _write_text(record: dict, output_dir: str, target: str) -> tuple[str | None, bool]:
-    """Write a page's main text under the output folder; an error is still a JSON line on stdout."""
+def _write_text(record: dict, output_dir: str, target: str, markdown: bool = False) -> tuple[str | None, bool]:
+    """Write a page's main text (or Markdown, as .md) under the output folder; an error is still a JSON line
+    on stdout."""
     from filterkit import records
 
     if "error" in record:
         return records.dump(record), False
-    path = Path(output_dir) / f"{target}.txt"
+    path = Path(output_dir) / f"{target}.{'md' if markdown else 'txt'}"
     try:
         _make_folders(str(path.parent))
-        path.write_text(record["main"] + "\n" if record["main"] else "", encoding="utf-8")
+        if markdown:
+            path.write_text(record["markdown"], encoding="utf-8")
+        else:
+            path.write_text(record["main"] + "\n" if record["main"] else "", encoding="utf-8")
     except OSError as error:
         return records.dump({**{key: value for key, value in record.items() if key not in ("main", "lang")},
                              "error": f"cannot write {path}: {error.strerror}"}), False
@@ -776,6 +794,8 @@ def _is_batch(args, streams: dict[str, Peeked]) -> bool:
 def _check(parser: argparse.ArgumentParser, args) -> None:
     if args.model == "":
         parser.error("--model: give a model directory")
+    if args.links and not args.markdown:
+        parser.error("--links goes with --markdown")
     if args.encoding is not None:
         from filterkit.decoding import web_encoding
 

@@ -10,7 +10,7 @@ import math
 import numbers
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, NamedTuple, Union
@@ -79,6 +79,9 @@ class FilterResult:
     confidence: float | None = None
     kept_share: float | None = None  # tokens kept / tokens on the page (0 for a page without tokens)
     replaced_bytes: int = 0  # bytes the page's encoding could not read, shown as U+FFFD (filterkit.decoding)
+    # HTML pages: each paragraph's unit and links (``html_blocks.Structure.units``, ``.links``), for Markdown
+    units: Any = field(default=None, repr=False, compare=False)
+    links: Any = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -88,6 +91,22 @@ class FilterResult:
     def text(self) -> str:
         """The main content: the kept paragraphs, verbatim and in order, separated by a blank line."""
         return "\n\n".join(p.text for p in self.paragraphs if p.label)
+
+    @property
+    def markdown(self) -> str:
+        """The main content as Markdown (``filterkit.markdown``), built when asked: headings, lists, tables, code
+        and quotes of an HTML page; the title, paragraphs and bullet lines of a text page."""
+        return self.to_markdown()
+
+    def to_markdown(self, links: bool = False) -> str:
+        """``markdown``; with ``links``, an HTML page's links as ``[text](href)`` (hrefs as the page gives them)."""
+        from filterkit.markdown import to_markdown
+
+        kept = [i for i, p in enumerate(self.paragraphs) if p.label]
+        if self.units is None:
+            return to_markdown([self.paragraphs[i].text for i in kept], None)
+        return to_markdown([self.paragraphs[i].text for i in kept], self.units[kept],
+                           [self.links[i] for i in kept] if links else None)
 
     def to_dict(self) -> dict:
         if self.error is not None:
@@ -341,7 +360,7 @@ class ContentFilter:
 
     def _score_pages(self, pages: list[_Read], batch_size: int) -> list[FilterResult]:
         windows = [_windows(page.text, page.track) for page in pages]
-        scored: dict[str, Iterator[tuple[list[Paragraph], str, _Tally]]] = {}
+        scored: dict[str, Iterator[tuple[list[Paragraph], str, _Tally, Any]]] = {}
         for track in {page.track for page in pages}:
             of_track = [w for page, page_windows in zip(pages, windows) if page.track == track for w in page_windows]
             scored[track] = iter(list(self._score_windows(of_track, track, batch_size)))
@@ -350,22 +369,27 @@ class ContentFilter:
             paragraphs: list[Paragraph] = []
             lang_weight: dict[str, int] = {}
             tallies = []
-            for window_paragraphs, window_lang, tally in islice(scored[page.track], len(page_windows)):
+            units, links = [], []
+            for window_paragraphs, window_lang, tally, window_blocks in islice(scored[page.track], len(page_windows)):
                 paragraphs += window_paragraphs
                 lang_weight[window_lang] = lang_weight.get(window_lang, 0) + len(window_paragraphs)
                 tallies.append(tally)
+                if window_blocks is not None:
+                    units.append(window_blocks[0])
+                    links += window_blocks[1]
             lang = max(lang_weight, key=lang_weight.__getitem__)
             tally = _Tally.of_page(tallies)
             results.append(FilterResult(tuple(paragraphs), lang, page.encoding, page.track, truncated=page.truncated,
                                         id=page.id, metadata=_metadata(page, paragraphs, lang, tally),
                                         confidence=tally.confidence, kept_share=tally.kept_share,
-                                        replaced_bytes=page.replaced_bytes))
+                                        replaced_bytes=page.replaced_bytes,
+                                        units=_joined_units(units), links=links if units else None))
         return results
 
     def _score_windows(self, windows: list[_Window], track: str,
-                       batch_size: int) -> Iterator[tuple[list[Paragraph], str, _Tally]]:
-        """(paragraphs, language, tally of scores) per window, analysing at most ``batch_size`` windows and
-        about PASS_LINES lines at once, which bounds memory however long the pages are."""
+                       batch_size: int) -> Iterator[tuple[list[Paragraph], str, _Tally, Any]]:
+        """(paragraphs, language, tally of scores, (units, links) or None) per window, analysing at most
+        ``batch_size`` windows and about PASS_LINES lines at once, which bounds memory however long the pages are."""
         from filterkit.analysis import analyse, analyse_blocks
 
         model = self.load(track)
@@ -382,10 +406,12 @@ class ContentFilter:
             kept = model.decide(batch, scores, self._threshold, self.favor)
             paragraphs = list(map(Paragraph, batch.texts, rounded, kept.tolist(), batch.langs, paths))
             kinds = batch.page_kinds if batch.page_kinds is not None and batch.page_kinds.shape[1] else None
+            structure = batch.structure
             for number, (where, page_lang) in enumerate(zip(batch.page_slices(), batch.page_langs)):
                 tally = _Tally.of_window(scores[where], batch.token_counts[where], kept[where],
                                          kinds[number] if kinds is not None else None)
-                yield paragraphs[where], page_lang, tally
+                yield paragraphs[where], page_lang, tally, \
+                    None if structure is None else (structure.units[where], structure.links[where])
 
 class _Tally(NamedTuple):
     """What a page's (or window's) scores add up to: the sums of its expected word F1, its token counts
@@ -450,6 +476,15 @@ def _metadata(page: _Read, paragraphs: list[Paragraph], lang: str, tally: _Tally
 
         return Metadata(language=language, language_probability=share, page_type=page_type,
                         page_type_probability=probability)
+
+
+def _joined_units(parts: list) -> Any:
+    """A page's units from those of its windows (None on the text track)."""
+    if not parts:
+        return None
+    import numpy as np
+
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
 def _check_format(format: str) -> str:

@@ -18,6 +18,14 @@ block: a print or mobile copy, a hidden duplicate, a headline repeated in a brea
 in metadata rendered as text) and its overlap with the head's ``<title>`` (the headline
 is most of the title; the site's name, shown as a page heading, is its tail).
 
+Some units span several elements or keep their white space (issue 18's "units that belong
+together"): a table row is one block, its cells joined with a tab, unless a cell holds block
+elements or line breaks (a layout table: its cells' blocks are read as anywhere else); a
+``<pre>``, or a ``<code>`` that starts a block and runs over several lines, keeps its line
+breaks and indentation verbatim. Each block also carries its unit (``Structure.units``: a
+heading, a list item with its depth and number, a table row, code, its block-quote depth), which
+``filterkit.markdown`` renders.
+
 The walk is iterative, so no page is deep enough to exhaust Python's stack.
 
 ``<noscript>`` is dropped, as what it holds is not what a browser shows, except on a
@@ -112,7 +120,8 @@ _WORD = re.compile(r"[a-z]+|[\u4e00-\u9fff]+")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
 # The owner tag's kind, one feature column each.
 OWNER_KINDS = ("p", "li", "cell", "div", "heading", "pre", "quote", "definition", "title", "other")
-_OWNER_KIND: dict[str, str] = {"p": "p", "li": "li", "td": "cell", "th": "cell", "caption": "cell", "pre": "pre",
+_OWNER_KIND: dict[str, str] = {"p": "p", "li": "li", "td": "cell", "th": "cell", "tr": "cell", "caption": "cell",
+               "pre": "pre",
                "blockquote": "quote", "dd": "definition", "dt": "definition", "title": "title",
                **{f"h{level}": "heading" for level in range(1, 7)},
                **{tag: "div" for tag in "div section article main center body html details summary".split()}}
@@ -122,6 +131,14 @@ _KIND_INDEX = {tag: OWNER_KINDS.index(kind) for tag, kind in _OWNER_KIND.items()
 _OTHER_KIND = OWNER_KINDS.index("other")
 _HEADING = {f"h{level}": level for level in range(1, 7)}
 _HIDDEN_BIT = _BIT["hidden"]
+
+# A block's unit (``Structure.units``' columns: UNIT_KIND, UNIT_LEVEL, UNIT_NUMBER, UNIT_GROUP, UNIT_QUOTE).
+UNIT_KINDS = ("text", "heading", "item", "item text", "row", "header row", "code")
+TEXT, HEADING, ITEM, ITEM_TEXT, ROW, HEADER_ROW, CODE = range(len(UNIT_KINDS))
+UNIT_KIND, UNIT_LEVEL, UNIT_NUMBER, UNIT_GROUP, UNIT_QUOTE = range(5)
+CELL_SEPARATOR = "\t"  # between the cells of a row block
+_NO_LINK = ("#", "javascript:")  # hrefs that lead nowhere off the page are not links to Markdown
+_CELL_MARK = "\x00"  # marks a cell's start in the walk's pieces: the parser never leaves a NUL in text
 
 
 @lru_cache(maxsize=65536)
@@ -157,6 +174,10 @@ class Structure:
     copy_key: np.ndarray  # where a block has copies, 1 + the page's first copy's index, else 0
     in_title: np.ndarray  # the block's share of the <title>'s words where the title holds them, else 0
     holds_title: np.ndarray  # the <title>'s share of the block's words where the block holds them, else 0
+    # (n, 5) int32, per block: its unit kind (UNIT_KINDS), level (heading level, or list depth of an item),
+    # number (an ordered list item's), group (its table or list: rows of one table share it), block-quote depth
+    units: np.ndarray
+    links: list[tuple[tuple[str, str], ...]]  # per block: (text, href) of the links inside it, in order
 
     def __len__(self) -> int:
         return len(self.paths)
@@ -182,7 +203,8 @@ class Structure:
         """The structure of a run of blocks (a window of a long page)."""
         return Structure(self.owner_kind[rows], self.heading[rows], self.depth[rows], self.link_chars[rows],
                          self.tags[rows], self.bits[rows], self.near_bits[rows], self.ancestors[rows],
-                         self.terms[rows], self.paths[rows], *(getattr(self, name)[rows] for name in _PAGE_FACTS))
+                         self.terms[rows], self.paths[rows], *(getattr(self, name)[rows] for name in _PER_BLOCK),
+                         self.links[rows])
 
     @staticmethod
     def concatenate(parts: list["Structure"]) -> "Structure":
@@ -194,13 +216,18 @@ class Structure:
             shift += int(part.ancestors.max()) + 1 if len(part) else 0
         arrays = {name: np.concatenate([getattr(part, name) for part in parts]) if parts else np.zeros(0, np.int64)
                   for name in ("owner_kind", "heading", "depth", "link_chars", "tags", "bits", "near_bits",
-                               *_PAGE_FACTS)}
+                               *_PER_BLOCK)}
+        if not parts:
+            arrays["units"] = np.zeros((0, len(_NO_UNIT)), np.int32)
         empty = np.zeros((0, 1 + ANCESTOR_LEVELS), np.int64)
         return Structure(**arrays, ancestors=np.concatenate(ancestors) if parts else empty,
-                         terms=[t for part in parts for t in part.terms], paths=[p for part in parts for p in part.paths])
+                         terms=[t for part in parts for t in part.terms], paths=[p for part in parts for p in part.paths],
+                         links=[t for part in parts for t in part.links])
 
 
 _PAGE_FACTS = ("copies", "copy_rank", "copy_hidden", "copy_key", "in_title", "holds_title")
+_PER_BLOCK = (*_PAGE_FACTS, "units")  # the arrays after the markup facts, cut and joined alike
+_NO_UNIT = (TEXT, 0, 0, 0, 0)
 _KEY_WORD = re.compile(r"\w+")
 
 
@@ -210,7 +237,15 @@ def _key(text: str) -> str:
 
 
 # What the walk does with a node: its kind, told by lexbor's numeric tag id (no tag name is built per node).
-_TEXT, _SKIP, _NOSCRIPT, _BREAK, _BLOCK, _LINK, _INLINE, _DEEP = range(8)
+_TEXT, _SKIP, _NOSCRIPT, _BREAK, _BLOCK, _LINK, _INLINE, _DEEP, _UNIT, _CELL, _CODE = range(11)
+# Block elements that open or close a unit (a table row, a list item, code…), handled apart in the walk.
+UNIT_TAGS = frozenset("table thead tr td th ul ol menu dir li blockquote pre".split())
+_LISTS = frozenset("ul ol menu dir".split())
+MAX_START_DIGITS = 9  # an <ol start> longer than this is ignored (the numbers are kept as 64-bit integers)
+# An open row's fields (the walk's ``context`` holds rows and list items, innermost last).
+_ROW_TABLE, _ROW_HEADER, _ROW_SPLIT, _ROW_CELLS, _ROW_TH = range(1, 6)
+# An open list item's fields.
+_ITEM_DEPTH, _ITEM_NUMBER, _ITEM_GROUP, _ITEM_USED = range(1, 5)
 MAX_DEPTH = 512  # block elements deeper than this own no blocks: their text goes to the deepest one above
 
 
@@ -256,11 +291,19 @@ def _tag_ids() -> tuple[dict[int, int], dict[int, str]]:
     text = parser.css_first("p").child  # type: ignore[union-attr]  # the document above has them
     kinds = {text.tag_id: _TEXT, text.next.tag_id: _SKIP}  # type: ignore[union-attr]
     names = {}
-    for tag in (*SKIP_TAGS, *BLOCK_TAGS, "br", "a"):
+    for tag in (*SKIP_TAGS, *BLOCK_TAGS, "br", "a", "code"):
         tag_id = parser.create_node(tag).tag_id
         kinds[tag_id] = _kind_of(tag)
         names[tag_id] = tag
     return kinds, names
+
+
+@lru_cache(maxsize=1)
+def _unit_ids() -> tuple[dict[int, str], int]:
+    """(unit tag name by tag id, the id of <code>), as ``_tag_ids``."""
+    _, names = _tag_ids()
+    by_name = {name: tag_id for tag_id, name in names.items()}
+    return {by_name[tag]: tag for tag in UNIT_TAGS}, by_name["code"]
 
 
 # lexbor's tree builder takes time quadratic in the number of attributes of one element (100,000
@@ -515,6 +558,8 @@ class _BlockBuilder:
         self.paths: list[str] = []
         self.gaps: list[bool] = []  # whether each block's owner is set apart by blank lines (GAP_TAGS)
         self.noscript: list = []  # the <noscript> elements, kept for the fallback
+        self.links: list[tuple[tuple[str, str], ...]] = []  # per block, as ``Structure.links``
+        self.block_links: list[tuple[str, str]] = []  # those of the block being read
         self.last_owner: list | None = None  # the owner described by the four fields below
         self.owner_head: tuple[int, ...] = ()  # its row before the block's own two columns…
         self.owner_tail: tuple[int, ...] = ()  # …and after them
@@ -523,6 +568,12 @@ class _BlockBuilder:
         self.far_terms: dict[int, tuple[str, ...]] = {}
         self.shared: dict = {}  # one object per distinct terms tuple and tag path (siblings have the same)
         self.contexts: dict[int, tuple] = {}  # what a parent and its ancestors give its children, by its serial
+        # Units open at the walk's place: rows and list items (innermost last), lists [ordered, next number,
+        # serial], tables' serials, and how many <thead> and <blockquote> elements hold it.
+        self.context: list[list] = []
+        self.lists: list[list] = []
+        self.tables: list[int] = []
+        self.thead = self.quote = 0
 
     @staticmethod
     def _resolve(element: list, above: int) -> None:
@@ -549,35 +600,58 @@ class _BlockBuilder:
 
         ``open_nodes`` holds every open element with children (to resume at its next
         sibling when it closes) and ``open_kinds`` their kinds; ``path`` only the block
-        ones. An element without children is passed over where it stands.
+        ones. An element without children is passed over where it stands. Inside a
+        ``<pre>`` (``verbatim``) text is kept as it is and block boundaries are line breaks.
         """
         kinds, names = _tag_ids()
+        unit_ids, code_id = _unit_ids()
         self.serial += 1
         top = [root.tag or "html", self.serial, None, 0, (), root]  # the root owns text outside any block
         # (after a first <noscript> walk, the next root inherits what the last root said)
         self._resolve(top, self.path[-1][_INHERITED] if self.path else 0)
         path = self.path = [top]
+        context = self.context = []
+        units: list[str] = []  # the open unit elements' tags, to undo what each one set when it closes
+        link_starts: list[tuple[int, int]] = []  # per open link: where its text starts in pieces, blocks before it
         open_nodes = [root]
         open_kinds = [_BLOCK]
-        pieces = self.pieces
+        pieces, texts = self.pieces, self.texts
         end_block = self._end_block
-        link_chars = inline_tags = links_open = 0
+        link_chars = inline_tags = links_open = verbatim = 0
         node = root.child
         kind: int | None
         while True:
             if node is None:
                 kind = open_kinds.pop()
                 closed = open_nodes.pop()
-                if kind == _LINK:
+                if kind == _INLINE:
+                    pass
+                elif kind == _LINK:
                     links_open -= 1
-                elif kind != _INLINE:  # a block (or one past MAX_DEPTH) ends
+                    start, blocks = link_starts.pop()
+                    if blocks == len(texts) and start < len(pieces) and not verbatim:
+                        self._link(closed, pieces, start)
+                elif kind == _CELL and not context[-1][_ROW_SPLIT]:  # the row's block goes on past its cell
+                    path.pop()
+                elif kind == _CODE:
+                    verbatim -= 1
                     if pieces:
+                        self._end_verbatim(link_chars, inline_tags)
+                        link_chars = 0
+                else:  # a block (or one past MAX_DEPTH) ends
+                    if kind == _UNIT:
+                        unit = units.pop()
+                        if pieces:
+                            self._end_unit(unit, link_chars, inline_tags)
+                            link_chars = 0
+                        verbatim -= self._leave(unit)
+                    elif pieces:
                         end_block(link_chars, inline_tags)
                         link_chars = 0
                     inline_tags = 0
                     if not open_nodes:
                         return
-                    if kind == _BLOCK:
+                    if kind != _DEEP:
                         path.pop()
                 node = closed.next
                 continue
@@ -591,6 +665,9 @@ class _BlockBuilder:
                     pieces.append(text)
                     if links_open:
                         link_chars += len(text) - text.count(" ")
+                elif verbatim:  # white space as it is (a line break, an indentation)
+                    if text:
+                        pieces.append(text)
                 elif text and pieces:  # white space between words; before any word it is nothing
                     pieces.append(" ")
             elif kind == _INLINE or kind == _LINK:
@@ -599,34 +676,160 @@ class _BlockBuilder:
                 if child is not None:
                     if kind == _LINK:
                         links_open += 1
+                        link_starts.append((len(pieces), len(texts)))
+                    elif tag_id == code_id and not pieces and not verbatim and \
+                            not (context and context[-1][0] == ROW) and self._code_block(node):
+                        kind = _CODE
+                        verbatim += 1
                     open_nodes.append(node)
                     open_kinds.append(kind)
                     node = child
                     continue
             elif kind == _BLOCK:
-                if pieces:
-                    end_block(link_chars, inline_tags)
-                    link_chars = 0
-                inline_tags = 0
-                self.serial += 1
                 child = node.child
-                if child is not None:  # (an empty one is only a boundary)
-                    if len(path) < MAX_DEPTH:
-                        path.append([names[tag_id], self.serial, None, 0, (), node])
-                    else:
-                        kind = _DEEP
+                if verbatim:  # a block inside <pre> (a highlighter's line) starts a line
+                    if pieces and not pieces[-1].endswith("\n"):
+                        pieces.append("\n")
+                    kind = _INLINE
+                else:
+                    unit = unit_ids.get(tag_id)
+                    if context and context[-1][0] == ROW and not context[-1][_ROW_SPLIT]:
+                        row = context[-1]
+                        if (unit == "td" or unit == "th") and len(path) < MAX_DEPTH:  # a cell of a one-block row
+                            if row[_ROW_CELLS]:
+                                pieces.append(_CELL_MARK)
+                            row[_ROW_CELLS] += 1
+                            row[_ROW_TH] += unit == "th"
+                            self.serial += 1
+                            if child is not None:
+                                path.append([names[tag_id], self.serial, None, 0, (), node])
+                                open_nodes.append(node)
+                                open_kinds.append(_CELL)
+                                node = child
+                                continue
+                            node = node.next
+                            continue
+                        row[_ROW_SPLIT] = 1  # a cell holds blocks: a layout table, read block by block
+                    if pieces:
+                        end_block(link_chars, inline_tags)
+                        link_chars = 0
+                    inline_tags = 0
+                    self.serial += 1
+                    if child is not None:  # (an empty one is only a boundary)
+                        if len(path) < MAX_DEPTH:
+                            path.append([names[tag_id], self.serial, None, 0, (), node])
+                            if unit is not None:
+                                kind = _UNIT
+                                units.append(unit)
+                                verbatim += self._enter(unit, node)
+                        else:
+                            kind = _DEEP
+                    elif unit == "li" and self.lists:  # an empty item still takes its number
+                        self.lists[-1][1] += 1
+                if child is not None:
                     open_nodes.append(node)
                     open_kinds.append(kind)
                     node = child
                     continue
             elif kind == _BREAK:
-                if pieces:
-                    end_block(link_chars, inline_tags)
-                    link_chars = 0
-                inline_tags = 0
+                if verbatim:
+                    pieces.append("\n")
+                else:
+                    if context and context[-1][0] == ROW:  # a line break in a cell: a layout table
+                        context[-1][_ROW_SPLIT] = 1
+                    if pieces:
+                        end_block(link_chars, inline_tags)
+                        link_chars = 0
+                    inline_tags = 0
             elif kind == _NOSCRIPT:
                 self.noscript.append(node)
             node = node.next
+
+    def _enter(self, unit: str, node) -> int:
+        """Open a unit element; 1 if it keeps its text verbatim (``<pre>``)."""
+        if unit == "tr":
+            self.context.append([ROW, self.tables[-1] if self.tables else 0, self.thead > 0, 0, 0, 0])
+        elif unit == "li":
+            lists = self.lists
+            number, group = 0, 0
+            if lists:
+                ordered_list = lists[-1]
+                number = ordered_list[1] if ordered_list[0] else 0
+                ordered_list[1] += 1
+                group = ordered_list[2]
+            self.context.append([ITEM, max(len(lists), 1), number, group, False])
+        elif unit in _LISTS:
+            start = node.attributes.get("start") if unit == "ol" else None
+            first = int(start) if start and start.strip().isdigit() and len(start.strip()) <= MAX_START_DIGITS else 1
+            self.lists.append([unit == "ol", first, self.serial])
+        elif unit == "table":
+            self.tables.append(self.serial)
+        elif unit == "thead":
+            self.thead += 1
+        elif unit == "blockquote":
+            self.quote += 1
+        elif unit == "pre":
+            return 1
+        return 0
+
+    def _leave(self, unit: str) -> int:
+        """Close a unit element (its block, if any, has ended); 1 if it was verbatim."""
+        if unit == "tr" or unit == "li":
+            self.context.pop()
+        elif unit in _LISTS:
+            self.lists.pop()
+        elif unit == "table":
+            self.tables.pop()
+        elif unit == "thead":
+            self.thead -= 1
+        elif unit == "blockquote":
+            self.quote -= 1
+        elif unit == "pre":
+            return 1
+        return 0
+
+    def _link(self, node, pieces: list[str], start: int) -> None:
+        """Note a link that closes with its text in the current block, for Markdown's links."""
+        href = node.attributes.get("href")
+        if href and not href.startswith(_NO_LINK):
+            text = " ".join("".join(pieces[start:]).split())
+            if text:
+                self.block_links.append((text, href.strip()))
+
+    @staticmethod
+    def _code_block(node) -> bool:
+        """Whether a <code> that starts a block is a code block: its text runs over several lines."""
+        return "\n" in node.text(deep=True).strip()
+
+    def _end_unit(self, unit: str, link_chars: int, inline_tags: int) -> None:
+        """End the block of a unit element that closes with text in ``pieces``."""
+        if unit == "pre":
+            self._end_verbatim(link_chars, inline_tags)
+        elif unit == "tr" and not self.context[-1][_ROW_SPLIT]:
+            row = self.context[-1]
+            cells = [" ".join(cell.split()) for cell in "".join(self.pieces).split(_CELL_MARK)]
+            self.pieces.clear()
+            if any(cells):
+                header = row[_ROW_HEADER] or row[_ROW_TH] == row[_ROW_CELLS]
+                self._add(CELL_SEPARATOR.join(cells), link_chars, inline_tags,
+                          (HEADER_ROW if header else ROW, 0, 0, row[_ROW_TABLE], self.quote))
+            else:
+                self.block_links.clear()
+        else:
+            self._end_block(link_chars, inline_tags)
+
+    def _end_verbatim(self, link_chars: int, inline_tags: int) -> None:
+        """End a code block: its lines as they are, without the blank ones around them or trailing spaces."""
+        lines = [line.rstrip() for line in "".join(self.pieces).split("\n")]
+        self.pieces.clear()
+        start, end = 0, len(lines)
+        while start < end and not lines[start]:
+            start += 1
+        while end > start and not lines[end - 1]:
+            end -= 1
+        self.block_links.clear()  # (code is shown as it is, without links)
+        if start < end:
+            self._add("\n".join(lines[start:end]), link_chars, inline_tags, (CODE, 0, 0, 0, self.quote))
 
     def _end_block(self, link_chars: int, inline_tags: int) -> None:
         """End the current block (there is text in ``pieces``): keep it if any of it is visible."""
@@ -634,13 +837,44 @@ class _BlockBuilder:
         text = _folded("".join(pieces))
         pieces.clear()
         if not text:
+            self.block_links.clear()
             return
+        if _CELL_MARK in text:  # the cells of a row before one of them turned out to hold blocks
+            text = " ".join(text.replace(_CELL_MARK, " ").split())
+            if not text:
+                self.block_links.clear()
+                return
+        self._add(text, link_chars, inline_tags, None)
+
+    def _text_unit(self) -> tuple[int, ...]:
+        """The unit of a block of text that ends at the current owner, with a quote, a list item or a heading
+        around it (``_add`` reads the owner's heading level first)."""
+        level = self.owner_head[1]
+        if level:
+            return HEADING, level, 0, 0, self.quote
+        if self.context:
+            item = self.context[-1]
+            if item[0] == ITEM:
+                kind = ITEM_TEXT if item[_ITEM_USED] else ITEM
+                item[_ITEM_USED] = True
+                return kind, item[_ITEM_DEPTH], item[_ITEM_NUMBER] if kind == ITEM else 0, item[_ITEM_GROUP], self.quote
+        return TEXT, 0, 0, 0, self.quote
+
+    def _add(self, text: str, link_chars: int, inline_tags: int, unit: tuple[int, ...] | None) -> None:
+        """Add a block of the current owner, of ``unit`` (None: a block of text, ``_text_unit``)."""
         owner = self.path[-1]
         if self.last_owner is not owner:
             self._describe_owner()
-        self.rows.extend(self.owner_head + (min(link_chars, len(text)), inline_tags) + self.owner_tail)
+        if unit is None:
+            unit = self._text_unit() if self.context or self.quote or self.owner_head[1] else _NO_UNIT
+        self.rows.extend(self.owner_head + (min(link_chars, len(text)), inline_tags) + self.owner_tail + unit)
         self.texts.append(text)
         self.gaps.append(owner[_TAG] in GAP_TAGS)
+        if self.block_links:
+            self.links.append(tuple(self.block_links))
+            self.block_links.clear()
+        else:
+            self.links.append(())
         self.terms.append(self.last_terms)
         self.paths.append(self.last_path)
 
@@ -698,11 +932,13 @@ class _BlockBuilder:
 
     def result(self, title_key: str = "") -> "Blocks":
         n = len(self.texts)
-        rows = np.frombuffer(self.rows, dtype=np.int32).reshape(n, 8 + ANCESTOR_LEVELS) if n else \
-            np.zeros((0, 8 + ANCESTOR_LEVELS), np.int32)
+        units_at = 8 + ANCESTOR_LEVELS
+        width = units_at + len(_NO_UNIT)
+        rows = np.frombuffer(self.rows, dtype=np.int32).reshape(n, width) if n else np.zeros((0, width), np.int32)
         hidden = (rows[:, 5] & _HIDDEN_BIT) != 0
         structure = Structure(rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3], rows[:, 4], rows[:, 5], rows[:, 6],
-                              rows[:, 7:], self.terms, self.paths, *_page_facts(self.texts, hidden, title_key))
+                              rows[:, 7:units_at], self.terms, self.paths, *_page_facts(self.texts, hidden, title_key),
+                              units=rows[:, units_at:], links=self.links)
         return Blocks(self.texts, self.gaps, structure)
 
     def visible_chars(self) -> int:

@@ -161,3 +161,57 @@ def test_big_html_page_loses_no_block_and_stays_in_bounded_memory(tmp_path):
     assert done.returncode == 0, done.stderr[-500:]
     assert len(json.loads(done.stdout)["paragraphs"]) == copies * len(texts(html))
     assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024 < 1500
+
+
+def test_a_table_row_is_one_block_and_a_layout_table_gives_its_cells_blocks():
+    from filterkit.html_blocks import HEADER_ROW, ROW, UNIT_GROUP, UNIT_KIND
+
+    segments, structure = parse_blocks(
+        "<body><table><thead><tr><th>Name</th><th>Age</th></tr></thead><tbody>"
+        "<tr><td><a href='/a'>Ann</a></td><td>31</td></tr><tr><td></td><td>7</td></tr></tbody></table>"
+        "<table><tr><th>Left</th><th>Right</th></tr><tr><td><p>A whole paragraph.</p></td><td>side</td></tr>"
+        "<tr><td>one<br>two</td><td>x</td></tr></table></body>")
+    assert [s.text for s in segments] == ["Name\tAge", "Ann\t31", "\t7", "Left\tRight", "A whole paragraph.",
+                                          "side", "one", "two", "x"]
+    kinds = structure.units[:, UNIT_KIND].tolist()
+    assert kinds[:4] == [HEADER_ROW, ROW, ROW, HEADER_ROW] and ROW not in kinds[4:]
+    groups = structure.units[:, UNIT_GROUP].tolist()
+    assert groups[0] == groups[1] == groups[2] != groups[3]
+    assert structure.paths[1] == "html>body>table>tbody>tr" and structure.link_chars[1] == 3
+    assert structure.owner_kind[1] == structure.owner_kind[4 + 1]  # a row is a cell to the features
+
+
+def test_nested_tables_give_the_inner_rows_and_split_the_outer_one():
+    from filterkit.html_blocks import ROW, UNIT_KIND
+
+    segments, structure = parse_blocks(
+        "<table><tr><td>outer</td><td><table><tr><td>a</td><td>b</td></tr><tr><td>c</td><td>d</td></tr></table>"
+        "</td></tr></table>")
+    assert [s.text for s in segments] == ["outer", "a\tb", "c\td"]
+    assert structure.units[:, UNIT_KIND].tolist()[1:] == [ROW, ROW]
+
+
+def test_pre_and_multiline_code_keep_their_lines_and_indentation():
+    from filterkit.html_blocks import CODE, UNIT_KIND
+
+    segments, structure = parse_blocks(
+        "<body><p>Before   it.</p><pre>\n\nfor x in y:\n    if  x:\n\tpass   \n</pre>"
+        "<pre><span class='line'>a = 1</span><div>b  =  2</div></pre><div><code>one\n  two</code></div>"
+        "<p><code>inline()</code> stays   folded</p></body>")
+    assert [s.text for s in segments] == ["Before it.", "for x in y:\n    if  x:\n\tpass", "a = 1\nb  =  2",
+                                          "one\n  two", "inline() stays folded"]
+    assert structure.units[:, UNIT_KIND].tolist() == [0, CODE, CODE, CODE, 0]
+
+
+def test_list_items_carry_depth_number_and_quotes_their_depth():
+    from filterkit.html_blocks import HEADING, ITEM, ITEM_TEXT, TEXT
+
+    segments, structure = parse_blocks(
+        "<ol start='3'><li>three<ul><li>inner</li></ul>after</li><li></li><li><p>five</p></li></ol>"
+        "<blockquote><h2>Quoted heading</h2><blockquote><p>deeper</p></blockquote></blockquote>")
+    assert [s.text for s in segments] == ["three", "inner", "after", "five", "Quoted heading", "deeper"]
+    assert structure.units.tolist()[:4] == [[ITEM, 1, 3, structure.units[0, 3], 0],
+                                            [ITEM, 2, 0, structure.units[1, 3], 0],
+                                            [ITEM_TEXT, 1, 0, structure.units[0, 3], 0],
+                                            [ITEM, 1, 5, structure.units[0, 3], 0]]
+    assert structure.units.tolist()[4:] == [[HEADING, 2, 0, 0, 1], [TEXT, 0, 0, 0, 2]]

@@ -24,7 +24,7 @@ def test_throughput_figures_and_ratios(tmp_path, monkeypatch):
 
     assert list(figures["throughput"]) == ["idle"]
     idle = figures["throughput"]["idle"]
-    assert set(idle) == {speed.BATCH, speed.SINGLE, speed.TRAFILATURA, speed.TEXT_EN, speed.TEXT_ZH}
+    assert set(idle) == {speed.BATCH, speed.SINGLE, speed.MARKDOWN, speed.TRAFILATURA, speed.TEXT_EN, speed.TEXT_ZH}
     for name, figure in idle.items():
         assert len(figure["rounds"]) == 2 and _positive(figure["rounds"]), name
         assert figure["median"] == statistics.median(figure["rounds"])

@@ -11,7 +11,8 @@
     ]
 
 Each document's ``text`` (the page the reader put there: HTML, or WET text) becomes its main
-content, ``metadata["language"]`` its language, ``metadata["confidence"]`` and
+content (with ``markdown=True``, as Markdown: headings, lists, tables, code and quotes kept),
+``metadata["language"]`` its language, ``metadata["confidence"]`` and
 ``metadata["kept_share"]`` filterkit's confidence and kept share, and ``metadata["page_metadata"]``
 what the page states about itself (``filterkit.metadata.Metadata.to_dict()``: title, author, date…;
 apart from the reader's own "url" and "date", the archive's). A document whose main content is empty, that
@@ -65,13 +66,16 @@ class FilterkitExtractor(BaseExtractor):
             and a batch that runs out of time is filtered again document by document to drop only the slow one
         lang_key: the metadata key that receives the language ("en", "zh", "und"...); datatrove's own
             language filters and the C4 filters use "language"
+        markdown: the document's text becomes the main content as Markdown (``FilterResult.markdown``), as
+            datatrove's own extractors give it when asked for Markdown, instead of plain paragraphs
     """
 
     name = "🧹 filterkit"
     _warned_error: bool  # set by datatrove's BaseExtractor
 
     def __init__(self, model: str | Path | None = None, threshold: float | None = None, batch_size: int = 64,
-                 format: str = "auto", timeout: float = 1.0, lang_key: str = "language", trust_model: bool = False):
+                 format: str = "auto", timeout: float = 1.0, lang_key: str = "language", trust_model: bool = False,
+                 markdown: bool = False):
         # Checked here, where the pipeline is built, not on a worker hours later.
         if format not in FORMATS:
             raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
@@ -88,13 +92,15 @@ class FilterkitExtractor(BaseExtractor):
         self.batch_size = batch_size
         self.format = format
         self.lang_key = lang_key
+        self.markdown = markdown
         self._filter: ContentFilter | None = None
 
     def extract(self, text: str) -> str:
         """Main content of one page, in this process (datatrove's extractor interface)."""
         content_filter = self._content_filter()
         with _one_thread():
-            return content_filter.filter(text, format=self.format).text
+            result = content_filter.filter(text, format=self.format)
+            return result.markdown if self.markdown else result.text
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         self._content_filter()
@@ -163,7 +169,8 @@ class FilterkitExtractor(BaseExtractor):
     def _filter_pages(self, pages: list[str] | str) -> list[tuple[str, str, str | None, dict]]:
         """Runs in the sandbox process. Its warm-up call passes an empty string: no pages."""
         with _one_thread():
-            return [(result.text, result.lang, result.error, result.summary())
+            return [(result.markdown if self.markdown and result.ok else result.text, result.lang, result.error,
+                     result.summary())
                     for result in self._content_filter().filter_many(pages, batch_size=self.batch_size,
                                                                      format=self.format)]
 

@@ -27,6 +27,8 @@ Settings (all optional):
 ``FILTERKIT_METADATA_FIELD``      ``"metadata"``         the page's metadata (``Metadata.to_dict()``)
 ``FILTERKIT_CONFIDENCE_FIELD``    ``"confidence"``       the expected word F1 of what was kept
 ``FILTERKIT_KEPT_SHARE_FIELD``    ``"kept_share"``       tokens kept / tokens on the page
+``FILTERKIT_MARKDOWN``            ``False``              also write the main content as Markdown…
+``FILTERKIT_MARKDOWN_FIELD``      ``"markdown"``         …into this field
 ``FILTERKIT_KEEP_INPUT``          ``False``              keep the input fields in the item
 ``FILTERKIT_MODEL``               the shipped model      a model directory
 ``FILTERKIT_TRUST_MODEL``         ``False``              load that model's pickle though not shipped with filterkit
@@ -69,7 +71,8 @@ class FilterkitPipeline:
                  error_field: str = "filterkit_error", keep_input: bool = False, model: str | None = None,
                  threshold: float | None = None, threads: int = 1, trust_model: bool = False,
                  metadata_field: str = "metadata", confidence_field: str = "confidence",
-                 kept_share_field: str = "kept_share"):
+                 kept_share_field: str = "kept_share", markdown: bool = False,
+                 markdown_field: str = "markdown"):
         if threshold is not None and not 0.0 <= threshold <= 1.0:
             raise ValueError(f"FILTERKIT_THRESHOLD must be between 0 and 1, got {threshold}")
         if threads < 1:
@@ -78,6 +81,7 @@ class FilterkitPipeline:
         self.text_field, self.lang_field, self.error_field = text_field, lang_field, error_field
         self.optional_fields = (metadata_field, confidence_field, kept_share_field)
         self.keep_input = keep_input
+        self.markdown_field = markdown_field if markdown else None
         self._model, self._threshold = model, threshold
         self._trust_model = trust_model
         self._executor = ThreadPoolExecutor(threads, thread_name_prefix="filterkit")
@@ -103,7 +107,9 @@ class FilterkitPipeline:
                    threads=settings.getint("FILTERKIT_THREADS", 1),
                    metadata_field=settings.get("FILTERKIT_METADATA_FIELD", "metadata"),
                    confidence_field=settings.get("FILTERKIT_CONFIDENCE_FIELD", "confidence"),
-                   kept_share_field=settings.get("FILTERKIT_KEPT_SHARE_FIELD", "kept_share"))
+                   kept_share_field=settings.get("FILTERKIT_KEPT_SHARE_FIELD", "kept_share"),
+                   markdown=settings.getbool("FILTERKIT_MARKDOWN", False),
+                   markdown_field=settings.get("FILTERKIT_MARKDOWN_FIELD", "markdown"))
 
     # ``spider`` has a default so that Scrapy 2.13+ does not pass it (it warns when a pipeline
     # requires it) while older versions, which always pass it, still can.
@@ -120,6 +126,8 @@ class FilterkitPipeline:
         result = await _in_thread(self._executor, self._run, page)
         outputs = ({self.text_field: result.text, self.lang_field: result.lang} if result.ok
                    else {self.error_field: result.error})
+        if self.markdown_field and result.ok:
+            outputs[self.markdown_field] = result.markdown
         written = all([self._write(adapter, field, value) for field, value in outputs.items()])
         if result.ok:
             summary = result.summary()

@@ -2,6 +2,7 @@
 
     >>> from filterkit.integrations.spark import with_main_text, filter_warc_files
     >>> with_main_text(pages, "html").select("url", "main", "lang", "filterkit_error")
+    >>> with_main_text(pages, "html", markdown=True).select("url", "markdown")
     >>> filter_warc_files(spark, ["crawl-00000.warc.gz", "crawl-00001.warc.gz"]).write.parquet("main-text/")
 
     $ spark-submit filterkit/integrations/spark.py crawl/*.warc.gz --output main-text/
@@ -57,11 +58,14 @@ def with_main_text(df: DataFrame, column: str = "html", *, format: str = "auto",
                    threshold: float | None = None, encoding_column: str | None = None,
                    content_type_column: str | None = None, batch_size: int = 64,
                    trust_model: bool = False, confidence_column: str = "confidence",
-                   kept_share_column: str = "kept_share", metadata_column: str = "metadata") -> DataFrame:
-    """``df`` with six more columns: the main text of ``column`` (HTML or text, string or binary), its
+                   kept_share_column: str = "kept_share", metadata_column: str = "metadata",
+                   markdown: bool = False, markdown_column: str = "markdown") -> DataFrame:
+    """``df`` with six more columns (seven with ``markdown``): the main text of ``column`` (HTML or text,
+    string or binary), its
     language, the error of a page that could not be filtered (then the text is empty and the language null),
     the page's confidence and kept share (``FilterResult``'s) and its metadata, a struct of
-    ``filterkit.metadata.Metadata``'s fields.
+    ``filterkit.metadata.Metadata``'s fields; with ``markdown``, the main content as Markdown
+    (``FilterResult.markdown``; null on error).
 
     ``encoding_column`` and ``content_type_column`` name optional per-row string columns: the page's
     encoding and its HTTP Content-Type (whose charset decodes bytes where the page declares none).
@@ -77,7 +81,8 @@ def with_main_text(df: DataFrame, column: str = "html", *, format: str = "auto",
             raise ValueError(f"the DataFrame has no column {name!r} (its columns: {', '.join(df.columns)})")
         if kinds[name] not in allowed:
             raise ValueError(f"column {name!r} is {kinds[name]}; it must be {' or '.join(allowed)}")
-    added = [text_column, lang_column, error_column, confidence_column, kept_share_column, metadata_column]
+    added = [text_column, lang_column, error_column, confidence_column, kept_share_column, metadata_column] + \
+        ([markdown_column] if markdown else [])
     taken = [name for name in added if name in df.columns]
     if taken or len(set(added)) < len(added):
         raise ValueError(f"the output columns must be new and distinct, got {', '.join(added)} "
@@ -87,7 +92,7 @@ def with_main_text(df: DataFrame, column: str = "html", *, format: str = "auto",
     model_file = _ship_model(df.sparkSession, model, threshold, trust_model)
 
     def filter_pages(batches: Iterator[Tuple[pd.Series, pd.Series, pd.Series]]) -> Iterator[pd.DataFrame]:
-        return _filter_batches(batches, model_file, threshold, format, batch_size)
+        return _filter_batches(batches, model_file, threshold, format, batch_size, markdown)
 
     def optional(name: str | None) -> Column:
         return F.col(name) if name is not None else F.lit(None).cast("string")
@@ -95,13 +100,15 @@ def with_main_text(df: DataFrame, column: str = "html", *, format: str = "auto",
     # Nondeterministic in Spark's eyes only: it keeps the optimizer from copying the UDF into a later
     # filter on its columns, which would filter every page twice.
     # (pyspark's stubs cannot read an iterator UDF's kind from a function with untyped pandas hints)
-    udf = F.pandas_udf(filter_pages, RESULT_SCHEMA).asNondeterministic()  # type: ignore[call-overload]
+    udf = F.pandas_udf(filter_pages, RESULT_SCHEMA + (", markdown string" if markdown else "")  # type: ignore[call-overload]
+                       ).asNondeterministic()
     result = "__filterkit_result"
     return (df.withColumn(result, udf(F.col(column), optional(encoding_column), optional(content_type_column)))
             .select("*", F.col(result)["main"].alias(text_column), F.col(result)["lang"].alias(lang_column),
                     F.col(result)["error"].alias(error_column), F.col(result)["confidence"].alias(confidence_column),
                     F.col(result)["kept_share"].alias(kept_share_column),
-                    _metadata_struct(lambda name: F.col(result)[name]).alias(metadata_column))
+                    _metadata_struct(lambda name: F.col(result)[name]).alias(metadata_column),
+                    *([F.col(result)["markdown"].alias(markdown_column)] if markdown else []))
             .drop(result))
 
 
@@ -168,15 +175,18 @@ def _content_filter(model_file: str | None, threshold: float | None) -> ContentF
 
 
 def _filter_batches(batches: Iterable[tuple[pd.Series, pd.Series, pd.Series]], model_file: str | None,
-                    threshold: float | None, format: str, batch_size: int) -> Iterator[pd.DataFrame]:
+                    threshold: float | None, format: str, batch_size: int,
+                    markdown: bool = False) -> Iterator[pd.DataFrame]:
     content_filter = _content_filter(model_file, threshold)
+    columns = [field.split()[0] for field in RESULT_SCHEMA.split(", ")] + (["markdown"] if markdown else [])
     for contents, encodings, content_types in batches:
         # A null cell is passed on: filter_many answers it with an error result.
         pages = (Page(_value(content), _value(encoding), _value(content_type))  # type: ignore[arg-type]
                  for content, encoding, content_type in zip(contents, encodings, content_types))
         results = list(content_filter.filter_many(pages, batch_size=batch_size, format=format))
-        yield pd.DataFrame([_columns(result) for result in results],
-                           columns=[field.split()[0] for field in RESULT_SCHEMA.split(", ")])
+        rows = [_columns(result) + ((None if result.error else result.markdown,) if markdown else ())
+                for result in results]
+        yield pd.DataFrame(rows, columns=columns)
 
 
 def _value(cell: object) -> str | bytes | None:
