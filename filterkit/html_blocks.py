@@ -201,10 +201,10 @@ class Structure:
 
     def take(self, rows: slice) -> "Structure":
         """The structure of a run of blocks (a window of a long page)."""
+        per_block: dict[str, Any] = {name: getattr(self, name)[rows] for name in _PER_BLOCK}
         return Structure(self.owner_kind[rows], self.heading[rows], self.depth[rows], self.link_chars[rows],
                          self.tags[rows], self.bits[rows], self.near_bits[rows], self.ancestors[rows],
-                         self.terms[rows], self.paths[rows], *(getattr(self, name)[rows] for name in _PER_BLOCK),
-                         self.links[rows])
+                         self.terms[rows], self.paths[rows], links=self.links[rows], **per_block)
 
     @staticmethod
     def concatenate(parts: list["Structure"]) -> "Structure":
@@ -640,11 +640,11 @@ class _BlockBuilder:
                         link_chars = 0
                 else:  # a block (or one past MAX_DEPTH) ends
                     if kind == _UNIT:
-                        unit = units.pop()
+                        closing = units.pop()
                         if pieces:
-                            self._end_unit(unit, link_chars, inline_tags)
+                            self._end_unit(closing, link_chars, inline_tags)
                             link_chars = 0
-                        verbatim -= self._leave(unit)
+                        verbatim -= self._leave(closing)
                     elif pieces:
                         end_block(link_chars, inline_tags)
                         link_chars = 0
@@ -937,8 +937,8 @@ class _BlockBuilder:
         rows = np.frombuffer(self.rows, dtype=np.int32).reshape(n, width) if n else np.zeros((0, width), np.int32)
         hidden = (rows[:, 5] & _HIDDEN_BIT) != 0
         structure = Structure(rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3], rows[:, 4], rows[:, 5], rows[:, 6],
-                              rows[:, 7:units_at], self.terms, self.paths, *_page_facts(self.texts, hidden, title_key),
-                              units=rows[:, units_at:], links=self.links)
+                              rows[:, 7:units_at], self.terms, self.paths, units=rows[:, units_at:], links=self.links,
+                              **dict(zip(_PAGE_FACTS, _page_facts(self.texts, hidden, title_key))))
         return Blocks(self.texts, self.gaps, structure)
 
     def visible_chars(self) -> int:
