@@ -38,8 +38,8 @@ from training.teasers import teaser_examples
 
 # Generated content-farm pages (``training.teasers``) the text model learns from beside the real ones,
 # each weighing TEASER_WEIGHT of a real page: both chosen by cross-validation (see docs/training.md).
-TEASER_PAGES = 0  # --teaser-pages
-TEASER_WEIGHT = 1.0  # --teaser-weight
+TEASER_PAGES = 300  # --teaser-pages
+TEASER_WEIGHT = 0.3  # --teaser-weight
 GENERATED_SOURCES = (teasers.SOURCE, teasers.CORPUS_SOURCE)
 
 def _progress(iterable, **kwargs):
