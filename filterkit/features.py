@@ -11,9 +11,12 @@ Everything here is computed for a whole ``Batch`` at once. Three kinds of featur
   the rest of the page's: a teaser is fluent prose about another subject, and its low
   similarity to the page's longest (later: best-scored) paragraphs gives it away.
 
-HTML pages add the markup features of ``dom_features``. Changing any feature's
-definition changes ``FEATURE_SET_VERSION`` (or ``DOM_FEATURE_SET_VERSION`` for the
-markup ones), which a model records and is checked against when it is loaded.
+HTML pages add the markup features of ``dom_features``; text pages add their own context
+(``line_marks``: list leads and cut copies; the share of a line's words found in the
+page's likely main text). Changing any feature's definition changes
+``FEATURE_SET_VERSION`` (or ``DOM_FEATURE_SET_VERSION`` for the markup ones,
+``TEXT_FEATURE_SET_VERSION`` for the text track's own), which a model records and is
+checked against when it is loaded.
 """
 from __future__ import annotations
 
@@ -30,16 +33,19 @@ from filterkit.dom_features import (DOM_FEATURE_SET_VERSION, block_link_density,
                                     core_distance, dom_terms, structure_features)
 from filterkit.hashing import token_hashes
 from filterkit.language import UNDETERMINED
+from filterkit.line_marks import line_marks
 
 if TYPE_CHECKING:  # scipy.sparse is imported where a batch is scored: a process that only checks a
     from scipy import sparse  # model's feature set (a batch's main process) never pays its 0.1-0.3 s
 
 FEATURE_SET_VERSION = 4
+TEXT_FEATURE_SET_VERSION = 1  # the text track's own context features (1: list leads, cut copies, shared words)
 HASH_FEATURES = 2 ** 19
 TOP_LONGEST = 5  # the page's longest paragraphs stand for its topic before any scoring
 MIN_PREFIX_CHARS = 16  # a shorter paragraph is not called a truncated copy of another
 NEIGHBOUR_OFFSETS = (-2, -1, 1, 2)
 SPAN_BARS = (0.5, 0.7)  # score bars of the best-run features (second pass)
+SHARED_BARS = (0.5, 0.8)  # text track, second pass: a line's words shared with the lines scored this high
 LONG_PARAGRAPH_TOKENS = 25  # a paragraph this long is prose; pages without any are lists
 MISSING = -1.0  # the value of a neighbour feature past the page's edge
 
@@ -58,7 +64,9 @@ _PREFIX_TAIL = " \t\u3000.。…,，"  # stripped from a paragraph's end before 
 
 def feature_set_version(track: str) -> int | str:
     """The version a model of ``track`` ("text" or "html") records and is checked against."""
-    return FEATURE_SET_VERSION if track == "text" else f"{FEATURE_SET_VERSION}+dom{DOM_FEATURE_SET_VERSION}"
+    if track == "text":
+        return f"{FEATURE_SET_VERSION}+text{TEXT_FEATURE_SET_VERSION}"
+    return f"{FEATURE_SET_VERSION}+dom{DOM_FEATURE_SET_VERSION}"
 
 
 SHAPE_NAMES = (
@@ -203,6 +211,22 @@ class PageTerms:
         denominator = np.sqrt(self.self_norm2 * rest_norm2)
         return np.divide(dot, denominator, out=np.zeros_like(dot), where=denominator > 1e-12)
 
+    def shared(self, chosen: np.ndarray) -> np.ndarray:
+        """Share of each paragraph's term weight (TF-IDF) that occurs in another ``chosen`` paragraph of its page.
+
+        Unlike the cosine, a short line counts as foreign when few of its words are in the
+        chosen text, however common the page's words are in it: a teaser title of three
+        words shares none with the article it stands under.
+        """
+        matrix, chosen = self.matrix, chosen.astype(np.float64)
+        owner = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+        present = np.bincount(matrix.indices, chosen[owner], minlength=matrix.shape[1])  # chosen paragraphs per term
+        elsewhere = present[matrix.indices] - chosen[owner] > 0.5
+        weight = np.abs(matrix.data)
+        total = np.bincount(owner, weight, minlength=matrix.shape[0])
+        found = np.bincount(owner, weight * elsewhere, minlength=matrix.shape[0])
+        return np.divide(found, total, out=np.full(matrix.shape[0], MISSING), where=total > 0)
+
 
 def shift(values: np.ndarray, offset: int, page_index: np.ndarray) -> np.ndarray:
     """values[i + offset] within the same page, MISSING past the page's edge."""
@@ -282,7 +306,8 @@ def first_pass_features(batch: Batch, terms: HashedTerms, idf: np.ndarray, lexic
     page_tokens = page_reduce(n_tokens, batch.offsets, np.add)
 
     coherence_page = page_terms.similarity(np.ones(n))
-    coherence_longest = page_terms.similarity(_top_per_page(n_tokens, batch.offsets, TOP_LONGEST))
+    longest = _top_per_page(n_tokens, batch.offsets, TOP_LONGEST)
+    coherence_longest = page_terms.similarity(longest)
 
     long_prose = (n_tokens >= LONG_PARAGRAPH_TOKENS).astype(np.float64)
     page_profile = [page_reduce(column, batch.offsets, np.add) / page_size
@@ -303,7 +328,9 @@ def first_pass_features(batch: Batch, terms: HashedTerms, idf: np.ndarray, lexic
     neighbours = [shift(column, offset, page_index) for column in followed for offset in NEIGHBOUR_OFFSETS]
     windows = [window_mean(column, 3, page_index) for column in (log_tokens, shape[:, 2], lexical_score)]
     markup = []
-    if batch.structure is not None:
+    if batch.structure is None:
+        markup = _text_context(batch, shape, page_terms, longest, lexical_score)
+    else:
         links = block_link_density(batch)
         markup = [structure_features(batch), *container_means(lexical_score, batch, n_tokens),
                   *core_distance(lexical_score * n_tokens, batch), copy_margin(lexical_score, batch),
@@ -329,10 +356,34 @@ def second_pass_features(first: np.ndarray, scores: np.ndarray, batch: Batch, pa
     coherence_sure = page_terms.similarity((scores > 0.8).astype(np.float64))
     rank = _rank_within_pages(scores, offsets)
     spans = [feature for bar in SPAN_BARS for feature in _best_span(scores, n_tokens, bar, offsets)]
-    markup = [] if batch.structure is None else [*container_means(scores, batch, n_tokens),
-                                                 *core_distance(scores * n_tokens, batch), copy_margin(scores, batch)]
+    if batch.structure is None:
+        open_end = 1.0 - first[:, SHAPE_NAMES.index("ends_terminal")]
+        markup = [feature for bar in SHARED_BARS for feature in _foreignness(page_terms.shared(scores >= bar), open_end)]
+    else:
+        markup = [*container_means(scores, batch, n_tokens), *core_distance(scores * n_tokens, batch),
+                  copy_margin(scores, batch)]
     return np.column_stack([first, scores, *around, *windows, page_max, page_mean, scores - page_mean,
                             share_before, share_after, coherence_best, coherence_sure, rank, *spans, *markup])
+
+
+def _text_context(batch: Batch, shape: np.ndarray, page_terms: PageTerms, longest: np.ndarray,
+                  lexical_score: np.ndarray) -> list[np.ndarray]:
+    """Text pages: a line's list lead (its own and its neighbours'), cut copies, and the words it shares.
+
+    The words are those of the page's likely main text before any pass has scored it: its
+    longest lines, and the lines the lexical model likes.
+    """
+    marks = line_marks(batch.texts, batch.offsets)
+    lead = np.maximum(marks[:, 0], marks[:, 1])
+    open_end = 1.0 - shape[:, SHAPE_NAMES.index("ends_terminal")]
+    return [marks, *(shift(lead, offset, batch.page_index) for offset in (-1, 1)),
+            *_foreignness(page_terms.shared(longest), open_end),
+            *_foreignness(page_terms.shared(lexical_score >= 0.5), open_end)]
+
+
+def _foreignness(shared: np.ndarray, open_end: np.ndarray) -> list[np.ndarray]:
+    """The share of a line's words found in the main text, and its lack of them on a line with no closing mark."""
+    return [shared, (1.0 - np.maximum(shared, 0.0)) * open_end]
 
 
 def _best_span(scores: np.ndarray, n_tokens: np.ndarray, bar: float, offsets: np.ndarray) -> list[np.ndarray]:

@@ -87,16 +87,21 @@ class ParagraphClassifier:
 
     # -- training -------------------------------------------------------------------------
     def fit(self, batch: Batch, labels: np.ndarray, progress=None, page_sites: Sequence[str] | None = None,
-            page_types: Sequence[str] | None = None) -> "ParagraphClassifier":
+            page_types: Sequence[str] | None = None,
+            page_weights: Sequence[float] | None = None) -> "ParagraphClassifier":
         """Learn from paragraphs labelled True (main) or False; ``progress(str)`` hears of each step.
 
         ``page_sites``: per page, its site (pages of a site share a fold); default each page its own site.
         ``page_types``: per page, its kind (``filterkit.page_types.PAGE_TYPES``, anything else: unknown).
+        ``page_weights``: per page, a factor on its paragraphs' training weights (default 1: generated
+        pages can count for less than real ones).
         """
         say = progress or (lambda message: None)
         labels = np.asarray(labels, dtype=bool)
         self.track = batch.track
         weights = paragraph_weights(batch)
+        if page_weights is not None:
+            weights = weights * np.asarray(page_weights, dtype=np.float64)[batch.page_index]
         terms = HashedTerms(batch)
         self.idf_ = _idf(terms.matrix, batch)
         rows = lexical_rows(tfidf(terms.matrix, self.idf_), batch)

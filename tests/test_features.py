@@ -5,6 +5,7 @@ import pytest
 from filterkit.analysis import analyse
 from filterkit.features import (HASH_FEATURES, MISSING, SHAPE_NAMES, HashedTerms, PageTerms, first_pass_features, shift,
                                 shape_features, tfidf)
+from filterkit.line_marks import LINE_MARK_NAMES, line_marks
 
 
 def column(name):
@@ -71,3 +72,34 @@ def test_shipped_character_table_is_the_one_this_python_builds():
         assert str(stored["unidata_version"]) == unicodedata.unidata_version, "run python -m training.tables"
         assert np.array_equal(stored["table"], characters.build_table()), "run python -m training.tables"
     assert np.array_equal(characters._shipped_table(), characters.build_table())
+
+
+def test_line_marks_see_list_leads_and_cut_copies_across_labels_and_pages():
+    pages = ["Summary: Officials of both countries met on Friday to discuss …\n"
+             "Officials of both countries met on Friday to discuss trade and security.\n"
+             "• Harbour ferry resumes its winter timetable\n12. Library extends weekend hours\n"
+             "(3) 河边的校车线路恢复\n“Quoted” words open this line.\n- \n",
+             "Officials of both countries met on Friday to discuss"]
+    batch = analyse(pages)
+    marks = line_marks(batch.texts, batch.offsets)
+    named = {name: marks[:, i].tolist() for i, name in enumerate(LINE_MARK_NAMES)}
+    assert named["lead_glyph"] == [0, 0, 1, 0, 0, 0, 1, 0]
+    assert named["lead_number"] == [0, 0, 0, 1, 1, 0, 0, 0]
+    assert named["copy_of_later"] == [1, 0, 0, 0, 0, 0, 0, 0]  # the cut summary, its label aside
+    assert named["has_cut_copy"] == [0, 1, 0, 0, 0, 0, 0, 0]  # the article line; never across pages
+    reverse = analyse(["Officials of both countries met on Friday to discuss trade and security.\n"
+                       "Officials of both countries met on Friday to discuss 。"])
+    assert line_marks(reverse.texts, reverse.offsets)[:, LINE_MARK_NAMES.index("copy_of_earlier")].tolist() == [0, 1]  # a cut copy after its source
+
+
+def test_shared_words_count_other_chosen_lines_of_the_page_only():
+    pages = ["river ferry harbour crossing resumes\nriver ferry harbour timetable\nelection ballot count",
+             "election ballot count votes"]
+    batch = analyse(pages)
+    rows = tfidf(HashedTerms(batch).matrix, np.ones(HASH_FEATURES, dtype=np.float32))
+    terms = PageTerms(rows, batch.page_index, 2)
+    shared = terms.shared(np.array([True, True, False, True]))
+    assert 0.3 < shared[0] < 1 and 0.3 < shared[1] < 1  # the ferry lines share words with each other
+    assert shared[2] == 0  # the ballot line's words are on the other page only
+    assert shared[3] == 0  # a chosen line does not share words with itself
+    assert terms.shared(np.zeros(4, dtype=bool)).tolist() == [0, 0, 0, 0]

@@ -159,9 +159,9 @@ def test_cross_validation_scores_each_bucket_with_a_model_that_never_saw_it(monk
     examples = [replace(e, source="wcxb-dev", domain=domains[i % 4]) if i < 12 else e for i, e in enumerate(pages)]
     trained_on = []
 
-    def spy(chosen):
+    def spy(chosen, **options):
         trained_on.append({(e.source, e.id) for e in chosen})
-        return train(chosen)
+        return train(chosen, **options)
 
     monkeypatch.setattr(crossval, "train", spy)
     scored, extracted = crossval.cross_validate(examples, buckets=(1, 2), train_buckets=1)
@@ -176,3 +176,32 @@ def test_cross_validation_scores_each_bucket_with_a_model_that_never_saw_it(monk
     assert len(extracted) == len(scored) and sum(bool(text) for text in extracted) >= 4
     figures = crossval.set_scores(scored, extracted)
     assert figures["wcxb-dev"].pages == 6 and figures["magic-html zh"].pages == 0
+
+
+def test_generated_pages_weigh_the_teaser_weight_of_a_real_page(monkeypatch):
+    from filterkit.model import ParagraphClassifier
+    from training import teasers
+
+    real = [from_corpus(page) for page in read_corpus()[:6]]
+    generated = [replace(e, source=source) for e, source in zip(real[:2], (teasers.SOURCE, teasers.CORPUS_SOURCE))]
+    seen = {}
+
+    def fit(self, batch, labels, progress=None, page_sites=None, page_types=None, page_weights=None):
+        seen["weights"] = list(page_weights)
+        return self
+
+    monkeypatch.setattr(ParagraphClassifier, "fit", fit)
+    train(real + generated, teaser_weight=0.25)
+    assert seen["weights"] == [1.0] * 6 + [0.25, 0.25]
+
+
+def test_page_weights_scale_each_page_in_training():
+    from filterkit.model import ParagraphClassifier
+
+    examples = [from_corpus(page) for page in read_corpus()[::6]]
+    batch = analyse([e.text for e in examples])
+    labels = np.concatenate([e.labels for e in examples])
+    light = [1.0] * (len(examples) - 1) + [1e-6]  # the last page all but left out
+    weighed = ParagraphClassifier().fit(batch, labels, page_weights=light).predict_proba(batch)
+    plain = ParagraphClassifier().fit(batch, labels).predict_proba(batch)
+    assert not np.allclose(weighed, plain)

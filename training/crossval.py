@@ -34,7 +34,7 @@ from training.examples import TRACKS, Example
 from benchmarks.html_track import BASELINES, extract_each
 from training.page_subsets import subset_scores
 from training.scoring import Score, macro_score, page_scores
-from training.train import TEASER_PAGES, train, training_examples
+from training.train import TEASER_PAGES, TEASER_WEIGHT, train, training_examples
 
 TRAINING_BUCKETS = tuple(range(1, HELD_OUT_BUCKETS))  # bucket 0 is the held-out part
 GENERATED_SET = "teasers (gen.)"  # the text track's generated content-farm pages (training.teasers)
@@ -42,25 +42,27 @@ CV_SETS = SETS + (GENERATED_SET,)
 
 
 def cross_validate(examples: list[Example], buckets: tuple[int, ...] = TRAINING_BUCKETS,
-                   train_buckets: int = len(TRAINING_BUCKETS) - 1) -> tuple[list[Example], list[str]]:
+                   train_buckets: int = len(TRAINING_BUCKETS) - 1,
+                   teaser_weight: float = TEASER_WEIGHT) -> tuple[list[Example], list[str]]:
     """(the benchmark examples of ``buckets``, each one's main text by a model trained without its bucket).
 
     Each model learns from the corpus (and its variants) and ``train_buckets`` of the other
     buckets (fewer than all three: a point of the learning curve, on the same scored pages).
     """
-    scored, results = cross_validate_results(examples, buckets, train_buckets)
+    scored, results = cross_validate_results(examples, buckets, train_buckets, teaser_weight)
     return scored, [result.text for result in results]
 
 
 def cross_validate_results(examples: list[Example], buckets: tuple[int, ...] = TRAINING_BUCKETS,
-                           train_buckets: int = len(TRAINING_BUCKETS) - 1) -> tuple[list[Example], list[FilterResult]]:
+                           train_buckets: int = len(TRAINING_BUCKETS) - 1,
+                           teaser_weight: float = TEASER_WEIGHT) -> tuple[list[Example], list[FilterResult]]:
     """As ``cross_validate``, with each scored page's whole result (its paragraphs' scores and labels)."""
     bucketed = [cv_set_name(e) is not None for e in examples]
     scored, results = [], []
     for bucket in buckets:
         others = [other for other in TRAINING_BUCKETS if other != bucket][:train_buckets]
         model = train([e for e, in_bucket in zip(examples, bucketed)
-                       if not in_bucket or domain_bucket(e.domain) in others])
+                       if not in_bucket or domain_bucket(e.domain) in others], teaser_weight=teaser_weight)
         pages = [e for e, in_bucket in zip(examples, bucketed) if in_bucket and domain_bucket(e.domain) == bucket]
         print(f"bucket {bucket}: {len(pages)} pages, model trained on buckets {others}, "
               f"{describe(model.track, model.threshold)}", file=sys.stderr)
@@ -110,12 +112,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--teaser-pages", type=int, default=TEASER_PAGES, metavar="N",
                         help=f"text track: about N generated content-farm pages, trained on and scored as their own "
                              f"set (default: {TEASER_PAGES}; 0: none)")
+    parser.add_argument("--teaser-weight", type=float, default=TEASER_WEIGHT, metavar="W",
+                        help=f"text track: a generated page's training weight against a real page's "
+                             f"(default: {TEASER_WEIGHT})")
     parser.add_argument("--pages-out", metavar="FILE",
                         help="write one JSON line per scored page (source, id, set, precision, recall, F1, "
                              "extracted text) to FILE, to compare two designs page by page")
     args = parser.parse_args(argv)
     if args.teaser_pages < 0:
         parser.error("--teaser-pages: a number of pages, 0 or more")
+    if not args.teaser_weight > 0:
+        parser.error("--teaser-weight: a weight above 0")
     if args.compare and args.track != "html":
         parser.error("--compare: the established extractors take HTML: add --track html")
     try:
@@ -133,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
 
     corpus_dirs = [] if args.no_default_corpus else [CORPUS_DIR]
     examples, results = cross_validate_results(training_examples(corpus_dirs, True, args.track, args.teaser_pages),
-                                               buckets, args.train_buckets)
+                                               buckets, args.train_buckets, args.teaser_weight)
     outputs = {"filterkit": [result.text for result in results]}
     for name, extract in baselines.items():
         outputs[name] = extract_each(extract, [e.text for e in examples], [e.lang for e in examples])

@@ -33,10 +33,14 @@ from training.augment import recombine
 from training.corpus import CORPUS_DIR, CorpusFormatError, read_corpus
 from training.evaluation import held_out_sets, score_pages
 from training.examples import TRACKS, Example, as_html, from_benchmark, from_corpus
+from training import teasers
 from training.teasers import teaser_examples
 
-# Generated content-farm pages (``training.teasers``) the text model learns from beside the real ones.
-TEASER_PAGES = 0  # generated content-farm pages in the text track's training (--teaser-pages; see docs/training.md)
+# Generated content-farm pages (``training.teasers``) the text model learns from beside the real ones,
+# each weighing TEASER_WEIGHT of a real page: both chosen by cross-validation (see docs/training.md).
+TEASER_PAGES = 300  # --teaser-pages
+TEASER_WEIGHT = 0.3  # --teaser-weight
+GENERATED_SOURCES = (teasers.SOURCE, teasers.CORPUS_SOURCE)
 
 def _progress(iterable, **kwargs):
     from tqdm import tqdm
@@ -77,7 +81,9 @@ def fingerprint(examples: list[Example]) -> str:
     return digest.hexdigest()
 
 
-def train(examples: list[Example], threshold: float = DEFAULT_THRESHOLD) -> ParagraphClassifier:
+def train(examples: list[Example], threshold: float = DEFAULT_THRESHOLD,
+          teaser_weight: float = TEASER_WEIGHT) -> ParagraphClassifier:
+    """A model of the examples' track; a generated page's paragraphs weigh ``teaser_weight`` of a real page's."""
     print(f"analyse: {len(examples)} pages", file=sys.stderr)
     batch = analyse_examples(examples)
     labels = np.concatenate([np.asarray(example.labels, dtype=bool) for example in examples])
@@ -86,7 +92,8 @@ def train(examples: list[Example], threshold: float = DEFAULT_THRESHOLD) -> Para
     started = time.perf_counter()
     model = ParagraphClassifier(threshold=threshold).fit(
         batch, labels, progress=lambda m: print(f"fit: {m}", file=sys.stderr),
-        page_sites=[example.domain for example in examples], page_types=[example.page_type for example in examples])
+        page_sites=[example.domain for example in examples], page_types=[example.page_type for example in examples],
+        page_weights=[teaser_weight if example.source in GENERATED_SOURCES else 1.0 for example in examples])
     print(f"fit: done in {time.perf_counter() - started:.0f} s on {len(batch)} paragraphs", file=sys.stderr)
     return model
 
@@ -104,10 +111,14 @@ def main(argv: list[str] | None = None) -> int:
                              "and score the held-out part")
     parser.add_argument("--teaser-pages", type=int, default=TEASER_PAGES, metavar="N",
                         help=f"text track: learn from about N generated content-farm pages (default: {TEASER_PAGES}; 0: none)")
+    parser.add_argument("--teaser-weight", type=float, default=TEASER_WEIGHT, metavar="W",
+                        help=f"text track: a generated page's training weight against a real page's (default: {TEASER_WEIGHT})")
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD, help="the model's default threshold")
     args = parser.parse_args(argv)
     if args.teaser_pages < 0:
         parser.error("--teaser-pages: a number of pages, 0 or more")
+    if not args.teaser_weight > 0:
+        parser.error("--teaser-weight: a weight above 0")
 
     corpus_dirs = ([] if args.no_default_corpus else [CORPUS_DIR]) + args.corpus
     if args.benchmarks and not benchmarks.available():
@@ -122,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"corpus page: {error}")
     if not examples:
         parser.error("no training pages: give --corpus DIR or make ../shared/data available")
-    model = train(examples, args.threshold)
+    model = train(examples, args.threshold, args.teaser_weight)
 
     figures = {}
     if use_benchmarks:
