@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from filterkit import ContentFilter, FilterResult
 from filterkit.decision import describe
@@ -95,6 +96,20 @@ def write_pages(path: str, examples: list[Example], extracted: list[str]) -> Non
                                   "recall": recall, "f1": f1, "extracted": text}, ensure_ascii=False) + "\n")
 
 
+def record_figures(model_dir: Path, track: str, scores: dict[str, dict[str, Score]]) -> None:
+    """Write the cross-validated figures into a model's meta.json (beside any extractor compared on the
+    same pages): the figures of a model trained on every page can only be its design's."""
+    meta_path = model_dir / "meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta["figures"] = {f"{track} track, cross-validated word F1 (every training page scored by a model that "
+                       f"never saw its site; {extractor})": {
+                           name: {"f1": round(score.f1, 4), "precision": round(score.precision, 4),
+                                  "recall": round(score.recall, 4), "pages": score.pages}
+                           for name, score in by_set.items() if score.pages}
+                       for extractor, by_set in scores.items()}
+    meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training.crossval", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -115,6 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--teaser-weight", type=float, default=TEASER_WEIGHT, metavar="W",
                         help=f"text track: a generated page's training weight against a real page's "
                              f"(default: {TEASER_WEIGHT})")
+    parser.add_argument("--record-in", metavar="MODEL_DIR", type=Path,
+                        help="record filterkit's figures per set in that model's meta.json (the model of this design "
+                             "trained on every page: training.train --all-pages)")
     parser.add_argument("--pages-out", metavar="FILE",
                         help="write one JSON line per scored page (source, id, set, precision, recall, F1, "
                              "extracted text) to FILE, to compare two designs page by page")
@@ -147,6 +165,8 @@ def main(argv: list[str] | None = None) -> int:
     scores = {extractor: set_scores(examples, texts) for extractor, texts in outputs.items()}
     if args.pages_out:
         write_pages(args.pages_out, examples, outputs["filterkit"])
+    if args.record_in:
+        record_figures(args.record_in, args.track, scores)
     for name in CV_SETS:
         chosen = [i for i, e in enumerate(examples) if cv_set_name(e) == name]
         if name == GENERATED_SET and not chosen:

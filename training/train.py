@@ -49,14 +49,15 @@ def _progress(iterable, **kwargs):
 
 
 def training_examples(corpus_dirs: list[Path], use_benchmarks: bool, track: str = "text",
-                      teaser_pages: int = TEASER_PAGES) -> list[Example]:
-    """The corpus, its variants, the training benchmark pages and (text track) ``teaser_pages`` generated pages."""
+                      teaser_pages: int = TEASER_PAGES, all_pages: bool = False) -> list[Example]:
+    """The corpus, its variants, the training benchmark pages (``all_pages``: the held-out part too) and
+    (text track) ``teaser_pages`` generated pages."""
     corpus = [from_corpus(page) for directory in corpus_dirs for page in read_corpus(directory)]
     examples = corpus + recombine(corpus)
     if track == "html":
         examples = [as_html(example) for example in examples]
     if use_benchmarks:
-        train_pages = [page for page in benchmarks.read_all() if not page.held_out]
+        train_pages = [page for page in benchmarks.read_all() if all_pages or not page.held_out]
         examples += [from_benchmark(page, track) for page in _progress(train_pages, desc="read and label", unit="page")]
     if track == "text" and teaser_pages:
         examples += teaser_examples(teaser_pages, corpus_dirs, use_benchmarks)
@@ -113,8 +114,13 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"text track: learn from about N generated content-farm pages (default: {TEASER_PAGES}; 0: none)")
     parser.add_argument("--teaser-weight", type=float, default=TEASER_WEIGHT, metavar="W",
                         help=f"text track: a generated page's training weight against a real page's (default: {TEASER_WEIGHT})")
+    parser.add_argument("--all-pages", action="store_true",
+                        help="with --benchmarks: train on every labeled page, the held-out part too (the shipped "
+                             "models); their figures come from cross-validation (training.crossval --record-in DIR)")
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD, help="the model's default threshold")
     args = parser.parse_args(argv)
+    if args.all_pages and not args.benchmarks:
+        parser.error("--all-pages: add --benchmarks (the labeled benchmark pages are what it adds)")
     if args.teaser_pages < 0:
         parser.error("--teaser-pages: a number of pages, 0 or more")
     if not args.teaser_weight > 0:
@@ -128,15 +134,15 @@ def main(argv: list[str] | None = None) -> int:
         if not directory.is_dir():
             parser.error(f"--corpus: {directory} is not a directory")
     try:
-        examples = training_examples(corpus_dirs, use_benchmarks, args.track, args.teaser_pages)
+        examples = training_examples(corpus_dirs, use_benchmarks, args.track, args.teaser_pages, args.all_pages)
     except CorpusFormatError as error:
         parser.error(f"corpus page: {error}")
     if not examples:
         parser.error("no training pages: give --corpus DIR or make ../shared/data available")
     model = train(examples, args.threshold, args.teaser_weight)
 
-    figures = {}
-    if use_benchmarks:
+    figures: dict = {}
+    if use_benchmarks and not args.all_pages:
         content_filter = ContentFilter(model)
         for name, pages in held_out_sets().items():
             score = score_pages(content_filter, pages, args.track)
@@ -149,8 +155,10 @@ def main(argv: list[str] | None = None) -> int:
     meta = {"name": args.out.name, "created": date.today().isoformat(),
             "command": "python -m training.train " + " ".join(argv if argv is not None else sys.argv[1:]),
             "training_data": {"pages": sources, "fingerprint": fingerprint(examples),
-                              "held_out": f"benchmark pages whose {benchmarks.HELD_OUT_RULE}"},
-            "figures": {f"{args.track} track, held-out word F1 ({describe(model.track, model.threshold)})": figures}}
+                              "held_out": "none: every labeled page is trained on" if args.all_pages
+                              else f"benchmark pages whose {benchmarks.HELD_OUT_RULE}"},
+            "figures": {f"{args.track} track, held-out word F1 ({describe(model.track, model.threshold)})": figures}
+            if figures else {}}
     save_model(model, args.out, meta)
     print(f"wrote {args.out}", file=sys.stderr)
     return 0
