@@ -13,7 +13,10 @@ alone move by several points between equally good models.
 It trains four models: about 6 minutes on the text track, 25 on the HTML track. On the
 HTML track, ``--compare trafilatura`` (or readability, jusText) scores an established
 extractor on the same pages beside it, and the figures of the pages with reader comments under
-an article and of those with repeated copies of their text follow the sets' (``training.page_subsets``). ``--train-buckets 1`` or ``2`` trains each model
+an article, with repeated copies of their text and with teaser lists after the article follow
+the sets' (``training.page_subsets``), with the words wrongly kept in those regions. Generated
+region pages (``training.region_pages``, ``--region-pages``) are trained on with their host's
+bucket and never scored. ``--train-buckets 1`` or ``2`` trains each model
 on fewer of the other buckets, scoring the same pages: how F1 grows with the training
 data says whether more of it, or a better design, is what a target needs.
 """
@@ -33,9 +36,10 @@ from training import teasers
 from training.evaluation import BATCH_SIZE, SETS, page_type_table, set_name
 from training.examples import TRACKS, Example
 from benchmarks.html_track import BASELINES, extract_each
-from training.page_subsets import subset_scores
+from training import region_pages
+from training.page_subsets import report_line, subset_report
 from training.scoring import Score, macro_score, page_scores
-from training.train import TEASER_PAGES, TEASER_WEIGHT, train, training_examples
+from training.train import REGION_PAGES, TEASER_PAGES, TEASER_WEIGHT, train, training_examples
 
 TRAINING_BUCKETS = tuple(range(1, HELD_OUT_BUCKETS))  # bucket 0 is the held-out part
 GENERATED_SET = "teasers (gen.)"  # the text track's generated content-farm pages (training.teasers)
@@ -58,13 +62,15 @@ def cross_validate_results(examples: list[Example], buckets: tuple[int, ...] = T
                            train_buckets: int = len(TRAINING_BUCKETS) - 1,
                            teaser_weight: float = TEASER_WEIGHT) -> tuple[list[Example], list[FilterResult]]:
     """As ``cross_validate``, with each scored page's whole result (its paragraphs' scores and labels)."""
-    bucketed = [cv_set_name(e) is not None for e in examples]
+    # generated region pages go with their host's bucket: trained on with it, never scored
+    bucketed = [cv_set_name(e) is not None or e.source == region_pages.SOURCE for e in examples]
     scored, results = [], []
     for bucket in buckets:
         others = [other for other in TRAINING_BUCKETS if other != bucket][:train_buckets]
         model = train([e for e, in_bucket in zip(examples, bucketed)
                        if not in_bucket or domain_bucket(e.domain) in others], teaser_weight=teaser_weight)
-        pages = [e for e, in_bucket in zip(examples, bucketed) if in_bucket and domain_bucket(e.domain) == bucket]
+        pages = [e for e, in_bucket in zip(examples, bucketed) if in_bucket and domain_bucket(e.domain) == bucket
+                 and cv_set_name(e) is not None]
         print(f"bucket {bucket}: {len(pages)} pages, model trained on buckets {others}, "
               f"{describe(model.track, model.threshold)}", file=sys.stderr)
         found = list(ContentFilter(model).filter_many([e.text for e in pages], batch_size=BATCH_SIZE, format=model.track))
@@ -77,7 +83,9 @@ def cross_validate_results(examples: list[Example], buckets: tuple[int, ...] = T
 
 
 def cv_set_name(example: Example) -> str | None:
-    """The cross-validated set (``CV_SETS``) an example is scored in; None for one every model trains on."""
+    """The cross-validated set (``CV_SETS``) an example is scored in; None for one that is not scored."""
+    if example.source == region_pages.SOURCE:
+        return None
     return GENERATED_SET if example.source == teasers.SOURCE else set_name(example.source, example.lang)
 
 
@@ -133,12 +141,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--record-in", metavar="MODEL_DIR", type=Path,
                         help="record filterkit's figures per set in that model's meta.json (the model of this design "
                              "trained on every page: training.train --all-pages)")
+    parser.add_argument("--region-pages", type=int, default=REGION_PAGES, metavar="N",
+                        help=f"HTML track: about N generated pages with teaser lists, comments, copies and asides "
+                             f"(training.region_pages) trained on with their host's bucket (default: {REGION_PAGES}: not yet chosen by cross-validation)")
     parser.add_argument("--pages-out", metavar="FILE",
                         help="write one JSON line per scored page (source, id, set, precision, recall, F1, "
                              "extracted text) to FILE, to compare two designs page by page")
     args = parser.parse_args(argv)
-    if args.teaser_pages < 0:
-        parser.error("--teaser-pages: a number of pages, 0 or more")
+    if args.teaser_pages < 0 or args.region_pages < 0:
+        parser.error("--teaser-pages, --region-pages: a number of pages, 0 or more")
     if not args.teaser_weight > 0:
         parser.error("--teaser-weight: a weight above 0")
     if args.compare and args.track != "html":
@@ -157,7 +168,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--buckets: the training buckets are {TRAINING_BUCKETS} (0 is the held-out part)")
 
     corpus_dirs = [] if args.no_default_corpus else [CORPUS_DIR]
-    examples, results = cross_validate_results(training_examples(corpus_dirs, True, args.track, args.teaser_pages),
+    examples, results = cross_validate_results(training_examples(corpus_dirs, True, args.track, args.teaser_pages,
+                                                                 region_pages=args.region_pages),
                                                buckets, args.train_buckets, args.teaser_weight)
     outputs = {"filterkit": [result.text for result in results]}
     for name, extract in baselines.items():
@@ -181,8 +193,8 @@ def main(argv: list[str] | None = None) -> int:
         print(teasers.drop_report(generated))
     if args.track == "html":
         for extractor, texts in outputs.items():
-            for name, score in subset_scores(examples, texts).items():
-                print(f"cross-validated {name:26s} {extractor:12s} {score}")
+            for name, (score, words, kept) in subset_report(examples, texts).items():
+                print(report_line(f"{name:26s} {extractor:12s}", score, words, kept))
     return 0
 
 

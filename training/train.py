@@ -34,6 +34,7 @@ from training.corpus import CORPUS_DIR, CorpusFormatError, read_corpus
 from training.evaluation import held_out_sets, score_pages
 from training.examples import TRACKS, Example, as_html, from_benchmark, from_corpus
 from training import teasers
+from training.region_pages import region_examples
 from training.teasers import teaser_examples
 
 # Generated content-farm pages (``training.teasers``) the text model learns from beside the real ones,
@@ -41,6 +42,9 @@ from training.teasers import teaser_examples
 TEASER_PAGES = 300  # --teaser-pages
 TEASER_WEIGHT = 0.3  # --teaser-weight
 GENERATED_SOURCES = (teasers.SOURCE, teasers.CORPUS_SOURCE)
+# Generated HTML pages with teaser lists, comments, copies and asides (``training.region_pages``) for the
+# HTML track: none by default, as no cross-validation has shown them to help yet (docs/training.md).
+REGION_PAGES = 0  # --region-pages
 
 def _progress(iterable, **kwargs):
     from tqdm import tqdm
@@ -49,9 +53,10 @@ def _progress(iterable, **kwargs):
 
 
 def training_examples(corpus_dirs: list[Path], use_benchmarks: bool, track: str = "text",
-                      teaser_pages: int = TEASER_PAGES, all_pages: bool = False) -> list[Example]:
+                      teaser_pages: int = TEASER_PAGES, all_pages: bool = False,
+                      region_pages: int = REGION_PAGES) -> list[Example]:
     """The corpus, its variants, the training benchmark pages (``all_pages``: the held-out part too) and
-    (text track) ``teaser_pages`` generated pages."""
+    generated pages: (text track) ``teaser_pages``, (HTML track, made from the benchmark pages) ``region_pages``."""
     corpus = [from_corpus(page) for directory in corpus_dirs for page in read_corpus(directory)]
     examples = corpus + recombine(corpus)
     if track == "html":
@@ -59,6 +64,8 @@ def training_examples(corpus_dirs: list[Path], use_benchmarks: bool, track: str 
     if use_benchmarks:
         train_pages = [page for page in benchmarks.read_all() if all_pages or not page.held_out]
         examples += [from_benchmark(page, track) for page in _progress(train_pages, desc="read and label", unit="page")]
+    if track == "html" and use_benchmarks and region_pages:
+        examples += region_examples(region_pages, examples)
     if track == "text" and teaser_pages:
         examples += teaser_examples(teaser_pages, corpus_dirs, use_benchmarks)
     return examples
@@ -114,6 +121,9 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"text track: learn from about N generated content-farm pages (default: {TEASER_PAGES}; 0: none)")
     parser.add_argument("--teaser-weight", type=float, default=TEASER_WEIGHT, metavar="W",
                         help=f"text track: a generated page's training weight against a real page's (default: {TEASER_WEIGHT})")
+    parser.add_argument("--region-pages", type=int, default=REGION_PAGES, metavar="N",
+                        help=f"HTML track, with --benchmarks: learn from about N generated pages with teaser lists, "
+                             f"comments, copies and asides (default: {REGION_PAGES}; 0: none)")
     parser.add_argument("--all-pages", action="store_true",
                         help="with --benchmarks: train on every labeled page, the held-out part too (the shipped "
                              "models); their figures come from cross-validation (training.crossval --record-in DIR)")
@@ -121,8 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.all_pages and not args.benchmarks:
         parser.error("--all-pages: add --benchmarks (the labeled benchmark pages are what it adds)")
-    if args.teaser_pages < 0:
-        parser.error("--teaser-pages: a number of pages, 0 or more")
+    if args.teaser_pages < 0 or args.region_pages < 0:
+        parser.error("--teaser-pages, --region-pages: a number of pages, 0 or more")
     if not args.teaser_weight > 0:
         parser.error("--teaser-weight: a weight above 0")
 
@@ -134,7 +144,8 @@ def main(argv: list[str] | None = None) -> int:
         if not directory.is_dir():
             parser.error(f"--corpus: {directory} is not a directory")
     try:
-        examples = training_examples(corpus_dirs, use_benchmarks, args.track, args.teaser_pages, args.all_pages)
+        examples = training_examples(corpus_dirs, use_benchmarks, args.track, args.teaser_pages, args.all_pages,
+                                     args.region_pages)
     except CorpusFormatError as error:
         parser.error(f"corpus page: {error}")
     if not examples:
