@@ -17,3 +17,16 @@ def content_filter():
     from filterkit import ContentFilter
 
     return ContentFilter()
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    """filterkit's cache folder in tmp_path, and tokenize starting afresh with it: yields jieba's folder in it."""
+    from filterkit import chinese_dictionary, tokens
+
+    monkeypatch.setenv(chinese_dictionary.CACHE_DIR_ENV, str(tmp_path / "cache"))
+    tokens._han_words.cache_clear()
+    monkeypatch.setattr(tokens, "_cut", None)
+    monkeypatch.setattr(tokens, "_rjieba_due", False)
+    yield tmp_path / "cache" / "jieba"
+    tokens._han_words.cache_clear()

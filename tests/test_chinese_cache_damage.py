@@ -16,15 +16,10 @@ EXPECTED = ["南京市", "长江大桥", "在", "晨雾", "中", "显得", "格�
 
 
 @pytest.fixture
-def cache(tmp_path, monkeypatch):
-    monkeypatch.setenv(chinese_dictionary.CACHE_DIR_ENV, str(tmp_path / "cache"))
-    tokens._han_words.cache_clear()
-    monkeypatch.setattr(tokens, "_cut", None)
-    monkeypatch.setattr(tokens, "_rjieba_due", False)
-    folder = tmp_path / "cache" / "jieba"
-    folder.mkdir(mode=0o700, parents=True)
-    yield chinese_dictionary.cache_path(jieba)
-    tokens._han_words.cache_clear()
+def cache_file(cache):
+    """The path of jieba's cache file, in a fresh cache folder (conftest's ``cache``)."""
+    cache.mkdir(mode=0o700, parents=True)
+    return chinese_dictionary.cache_path(jieba)
 
 
 def cut_in_thread() -> list[str]:
@@ -68,26 +63,26 @@ def truncated(path):
 
 
 @pytest.mark.parametrize("damage", [deep_header, garbage, no_newline, fifo, empty_folder, link_to_dev_zero, truncated])
-def test_damaged_cache_is_rebuilt_with_one_warning(cache, capsys, damage):
-    damage(cache)
+def test_damaged_cache_is_rebuilt_with_one_warning(cache_file, capsys, damage):
+    damage(cache_file)
     tokens._han_words.cache_clear()
     tokens._cut = None
     capsys.readouterr()
     assert cut_in_thread() == EXPECTED
     err = capsys.readouterr().err
-    assert err.count("warning") == 1 and str(cache) in err and "rebuilt" in err, err
-    assert stat.S_ISREG(os.lstat(cache).st_mode)
+    assert err.count("warning") == 1 and str(cache_file) in err and "rebuilt" in err, err
+    assert stat.S_ISREG(os.lstat(cache_file).st_mode)
     tokens._han_words.cache_clear()
     tokens._cut = None
     assert cut_in_thread() == EXPECTED  # the next run reads the rebuilt cache without a word
     assert not chinese_dictionary.load(jieba).complete and capsys.readouterr().err == ""
 
 
-def test_a_folder_that_cannot_be_removed_leaves_the_dictionary_in_memory(cache, capsys):
-    cache.mkdir(mode=0o700)
-    (cache / "something").write_text("kept")
+def test_a_folder_that_cannot_be_removed_leaves_the_dictionary_in_memory(cache_file, capsys):
+    cache_file.mkdir(mode=0o700)
+    (cache_file / "something").write_text("kept")
     capsys.readouterr()
     assert cut_in_thread() == EXPECTED
     err = capsys.readouterr().err
     assert err.count("warning") == 1 and "in memory" in err
-    assert (cache / "something").read_text() == "kept"
+    assert (cache_file / "something").read_text() == "kept"

@@ -49,17 +49,6 @@ EXPECTED = {
 DOCTORED = "结婚的和尚未结婚的都来参加了这次聚会。"  # a planted table with a huge 和尚 cuts it differently
 
 
-@pytest.fixture
-def cache(tmp_path, monkeypatch):
-    """filterkit's cache folder in tmp_path, and tokenize starting afresh with it."""
-    monkeypatch.setenv(chinese_dictionary.CACHE_DIR_ENV, str(tmp_path / "cache"))
-    tokens._han_words.cache_clear()
-    monkeypatch.setattr(tokens, "_cut", None)
-    monkeypatch.setattr(tokens, "_rjieba_due", False)
-    yield tmp_path / "cache" / "jieba"
-    tokens._han_words.cache_clear()
-
-
 def jieba_tokens(cutter) -> dict[str, list[str]]:
     """tokenize's tokens of every sentence, its Han runs cut by ``cutter``."""
     tokens._han_words.cache_clear()
