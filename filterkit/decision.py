@@ -41,6 +41,11 @@ import math
 import numpy as np
 
 ADAPTIVE_BAR = {"text": False, "html": True}
+# The title is part of the main content (the product's convention): on HTML pages, the model's rule also keeps
+# the heading nearest before the first kept block, within TITLE_REACH blocks, whose words are the <title>'s
+# (at least TITLE_SHARE of them either way), where the scores left it out.
+TITLE_REACH = 4
+TITLE_SHARE = 0.5
 FAVOR_BETA = {"balanced": 1.0, "precision": 0.5, "recall": 2.0}  # beta of the expected F-beta per setting
 
 
@@ -99,3 +104,19 @@ def expected_f1(kept_main: float, kept_tokens: float, all_main: float, no_main: 
     if kept_tokens <= 0:
         return no_main
     return 2 * kept_main / (kept_tokens + all_main)
+
+
+def with_title(kept: np.ndarray, offsets: np.ndarray, heading: np.ndarray, in_title: np.ndarray,
+               holds_title: np.ndarray) -> np.ndarray:
+    """``kept`` with each page's title heading (``TITLE_REACH``, ``TITLE_SHARE``) kept too."""
+    titled = (heading > 0) & ((in_title >= TITLE_SHARE) | (holds_title >= TITLE_SHARE))
+    for start, end in zip(offsets[:-1].tolist(), offsets[1:].tolist()):
+        first = np.flatnonzero(kept[start:end])
+        if not len(first):
+            continue
+        first_kept = start + int(first[0])
+        for i in range(first_kept - 1, max(start, first_kept - TITLE_REACH) - 1, -1):
+            if titled[i]:
+                kept[i] = True
+                break
+    return kept

@@ -34,7 +34,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from filterkit.analysis import Batch
-from filterkit.decision import ADAPTIVE_BAR, FAVOR_BETA, keep
+from filterkit.decision import ADAPTIVE_BAR, FAVOR_BETA, keep, with_title
 from filterkit.features import (HASH_FEATURES, HashedTerms, first_pass_features, lexical_rows, second_pass_features,
                                 tfidf)
 from filterkit.page_types import PAGE_TYPES, PageTypeModel, page_rows
@@ -224,8 +224,12 @@ class ParagraphClassifier:
         ``favor``, ``filterkit.decision.FAVOR_BETA``), or a fixed bar at ``threshold``."""
         if threshold is not None:
             return keep(scores, batch.token_counts, batch.offsets, threshold, False)
-        return keep(scores, batch.token_counts, batch.offsets, self.threshold, ADAPTIVE_BAR[self.track],
+        kept = keep(scores, batch.token_counts, batch.offsets, self.threshold, ADAPTIVE_BAR[self.track],
                     FAVOR_BETA[favor])
+        if self.track == "html":
+            dom = batch.dom
+            kept = with_title(kept, batch.offsets, dom.heading, dom.in_title, dom.holds_title)
+        return kept
 
 
 def _idf(terms, batch: Batch) -> np.ndarray:
