@@ -25,6 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from filterkit import ContentFilter, Page
+from filterkit.decoding import without_controls
 from filterkit.html_blocks import parse_blocks
 
 CHECKOUT = Path(__file__).resolve().parent.parent
@@ -121,8 +122,9 @@ def content_filter() -> ContentFilter:
 
 
 def _valid(text: str) -> str:
-    """The page as filterkit reads a str: lone surrogates become U+FFFD (README: output is valid Unicode)."""
-    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    """The page as filterkit reads a str: lone surrogates become U+FFFD (README: output is valid Unicode), and
+    no NUL or other C0 control character but tab and newlines is left (README: none is ever output)."""
+    return without_controls(text.encode("utf-16", "surrogatepass").decode("utf-16", "replace"))
 
 
 def _is_subsequence(part: list[str], whole: list[str]) -> bool:
