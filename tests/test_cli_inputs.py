@@ -8,6 +8,7 @@ import threading
 import pytest
 
 import archive_fixtures as fixtures
+from benchmarks.hostile import tree
 from conftest import PAGES
 
 COMMAND = [sys.executable, "-m", "filterkit"]
@@ -212,23 +213,12 @@ def test_a_tree_thousands_of_folders_deep_and_odd_file_names_are_read_and_writte
     try:
         done = run("site", "--output-dir", "out", cwd=tmp_path)
         assert done.returncode == 0 and done.stdout == b"" and b"Traceback" not in done.stderr, done.stderr[-2000:]
-        written = [path for path in _tree(os.fsencode(tmp_path / "out")) if not os.path.isdir(path)]
+        written = [path for path in tree(os.fsencode(tmp_path / "out")) if not os.path.isdir(path)]
         assert len(written) == 3 and any(name.endswith(b"page.html.txt") and name.count(b"/d") == 1200
                                          for name in written)
     finally:  # shutil.rmtree, as pytest cleans its old temp folders, recurses once per level too
-        for path in reversed([*_tree(os.fsencode(folder)), *_tree(os.fsencode(tmp_path / "out"))]):
+        for path in reversed([*tree(os.fsencode(folder)), *tree(os.fsencode(tmp_path / "out"))]):
             (os.rmdir if os.path.isdir(path) and not os.path.islink(path) else os.unlink)(path)
-
-
-def _tree(folder):
-    """Every path under ``folder``, parents before children, by a loop."""
-    paths, folders = [], [folder] if os.path.isdir(folder) else []
-    while folders:
-        for entry in os.scandir(folders.pop()):
-            paths.append(entry.path)
-            if entry.is_dir(follow_symlinks=False):
-                folders.append(entry.path)
-    return paths
 
 
 @pytest.mark.parametrize("args", [["--jsonl", "--output-dir", "out"], ["--glob", "*.html", "page.html"]])
