@@ -295,7 +295,7 @@ def stage_of(path: str, name: str) -> str | None:
             return "decode"
         if module == "html_blocks.py":
             # parse_blocks' own time is mostly selectolax's parser, which cProfile sees no call to
-            return "parse" if name in ("parse_blocks", "_bounded", "_flattened") else "DOM walk"
+            return "parse" if name in ("parse_blocks", "bounded_pieces", "_flattened") else "DOM walk"
         if module == "paragraphs.py":
             return "parse"
         if module in ("language.py", "language_profiles.py"):

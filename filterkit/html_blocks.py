@@ -308,7 +308,7 @@ def _unit_ids() -> tuple[dict[int, str], int]:
 
 # lexbor's tree builder takes time quadratic in the number of attributes of one element (100,000
 # take 80 s) and in the depth of the tree (100,000 nested <div>s take 30 s): a page beyond these
-# bounds is cut down to them before it is parsed (``_bounded``), which changes no ordinary page.
+# bounds is cut down to them before it is parsed (``bounded_pieces``), which changes no ordinary page.
 MAX_ATTRIBUTES = 512  # attributes kept per start tag; the rest are dropped
 MAX_PARSE_DEPTH = 1024  # elements nested deeper than this lose their tags (a block element's become <br>s)
 PIECE_TAGS = 100_000  # a page with more tags is parsed a piece of about this many tags at a time
@@ -342,7 +342,7 @@ _IMPLIED_END = frozenset(b"dd dt li optgroup option p rb rp rt rtc".split())
 _BLOCK_NAMES = frozenset(tag.encode() for tag in BLOCK_TAGS)
 
 
-def _bounded(data: bytes) -> list[bytes]:
+def bounded_pieces(data: bytes) -> list[bytes]:
     """The page, in pieces of about PIECE_TAGS tags each (usually one), with no start tag over
     MAX_ATTRIBUTES attributes and no element nested deeper than MAX_PARSE_DEPTH; cheap (a count and a
     regex search) for a page within the bounds, returned as it is."""
@@ -514,7 +514,7 @@ def page_blocks(html: str | bytes) -> Blocks:
     data = html.encode("utf-8", "ignore") if isinstance(html, str) else html
     builder = _BlockBuilder()
     title_key = ""
-    pieces = _bounded(data)
+    pieces = bounded_pieces(data)
     del data
     for number in range(len(pieces)):
         parser = LexborHTMLParser(pieces[number])

@@ -146,9 +146,10 @@ def markup_fields(html: str) -> dict[str, str | None]:
     """The fields an HTML page's markup gives (title … image), None where it gives none."""
     from selectolax.lexbor import LexborHTMLParser
 
-    from filterkit.html_blocks import _bounded
+    from filterkit.html_blocks import bounded_pieces
 
-    tree = LexborHTMLParser(_bounded(html[:METADATA_CHARS].encode("utf-8", "ignore"))[0])  # the head is in the first piece
+    # the <head> and the headline are in the first piece
+    tree = LexborHTMLParser(bounded_pieces(html[:METADATA_CHARS].encode("utf-8", "ignore"))[0])
     meta = _meta_values(tree)
     ld = _json_ld(tree)
     site = _first(meta, SITE_META) or _text(ld.get("publisher_name"))

@@ -71,7 +71,7 @@ def test_a_page_parsed_in_pieces_gives_the_same_blocks(monkeypatch):
     whole_segments, whole = parse_blocks(html)
     monkeypatch.setattr(html_blocks, "DEPTH_CHECK_TAGS", 10)
     monkeypatch.setattr(html_blocks, "PIECE_TAGS", 200)
-    assert len(html_blocks._bounded(html.encode())) > 10
+    assert len(html_blocks.bounded_pieces(html.encode())) > 10
     segments, pieced = parse_blocks(html)
     assert segments == whole_segments
     assert pieced.paths == whole.paths and pieced.terms == whole.terms
