@@ -21,7 +21,6 @@ _GLYPH = re.compile(r"[•·▪◦‣●○■□►▶▸▹»›>*+\-–—◆
 _NUMBER = re.compile(r"(?:\d{1,3}[.)、）:：]|[(（]\d{1,3}[)）]|[①-⑳])(?!\d)")
 # A short label before a copied sentence ("Summary: ", "摘要：", "导读:"): up to this many characters before the colon.
 _LABEL = re.compile(r"\A[^\s:：]{1,12}\s?[:：]\s*")
-_IGNORED = re.compile(r"\s+")
 _TAIL = ".。…,，;；、!！?？ "  # stripped from a line's end: a cut copy ends in " 。", "…" or "..."
 MIN_COPY_CHARS = 16  # a shorter line is not called a cut copy of another
 MAX_KEY_CHARS = 2000  # a line is compared on its start only: a cut copy is short, and a huge line costs no more
@@ -40,14 +39,18 @@ def line_marks(texts: list[str], offsets: np.ndarray) -> np.ndarray:
 
 def _copy_key(text: str) -> str:
     """The line as compared with others: without a leading label, white space, case and its closing marks."""
-    return _IGNORED.sub("", _LABEL.sub("", text[:MAX_KEY_CHARS], count=1)).lower().rstrip(_TAIL)
+    head = text[:MAX_KEY_CHARS]
+    label = _LABEL.match(head)
+    return "".join((head[label.end():] if label else head).split()).lower().rstrip(_TAIL)
 
 
 def _cut_copies(texts: list[str], offsets: np.ndarray) -> np.ndarray:
     """Columns: the line is the start of a later line; of an earlier one; another line is a cut copy of it."""
     flags = np.zeros((len(texts), 3))
     for start, end in zip(offsets[:-1].tolist(), offsets[1:].tolist()):
-        keyed = sorted((key, i) for i in range(start, end) if len(key := _copy_key(texts[i])) >= MIN_COPY_CHARS)
+        # A key is never longer than its line, so a short line is not keyed at all.
+        keyed = sorted((key, i) for i in range(start, end)
+                       if len(texts[i]) >= MIN_COPY_CHARS and len(key := _copy_key(texts[i])) >= MIN_COPY_CHARS)
         for place, (key, i) in enumerate(keyed):
             # Every key that extends this one follows it directly in sorted order.
             for longer, j in keyed[place + 1:place + 1 + MAX_COPY_SCAN]:
