@@ -1,8 +1,11 @@
-"""Issue 12's four kinds of page parts, one written page each: the shipped HTML model gives the article alone.
+"""Kinds of page parts, on pages written here: the shipped HTML model keeps the content and drops the rest.
 
-Each page (tests/pages/kind-*.html, described in its opening comment) must come out as its
-.expected.txt exactly: the headline and the article's paragraphs, verbatim and in order, with
-none of the teasers, comments, copies or hidden and side elements around them.
+Issue 12's four kinds, one page each (tests/pages/kind-*.html, described in its opening comment):
+each must come out as its .expected.txt exactly: the headline and the article's paragraphs,
+verbatim and in order, with none of the teasers, comments, copies or hidden and side elements
+around them. Issue 18: the two Markdown article pages (tide-gauge, tea-garden; their exact output
+is tests/test_markdown.py's) drop their "More from …"/"相关阅读" card list and their comment
+thread; and on a listing page the cards are the content, so they are kept.
 """
 import pytest
 
@@ -48,3 +51,38 @@ def test_unopened_dialogs_are_hidden_and_open_ones_are_not():
     _, structure = parse_blocks("<body><dialog><p>Closed</p></dialog><dialog open><p>Open</p></dialog>"
                                 "<div style='visibility: hidden'>Invisible</div></body>")
     assert [bool(bits & hidden) for bits in structure.bits] == [True, False, True]
+
+
+# Each article page's card list and comment thread, as the stretch of its HTML from the first marker
+# to the second, and the heading that opens it (issue 18).
+DROPPED_PARTS = {
+    "tide-gauge": [("<section class=\"related-posts\">", "<section id=\"comments\"", "More from Saltmarsh Makers"),
+                   ("<section id=\"comments\"", "</main>", "3 comments")],
+    "tea-garden": [("<div class=\"related\">", "<div class=\"comment-box\"", "相关阅读"),
+                   ("<div class=\"comment-box\"", "<div class=\"footer\">", "网友评论（4）")],
+}
+
+
+@pytest.mark.parametrize("name", DROPPED_PARTS)
+def test_article_page_drops_its_card_list_and_comment_thread(content_filter, name):
+    page = (PAGES / f"{name}.html").read_text(encoding="utf-8")
+    result = content_filter.filter(page.encode("utf-8"))
+    assert result.format == "html" and result.error is None
+    for start, end, heading in DROPPED_PARTS[name]:
+        part = page[page.index(start):page.index(end)]
+        texts = [segment.text for segment in parse_blocks(part)[0]]
+        # the heading, every card's title and teaser, every comment's header, text and reply links
+        assert texts[0] == heading and len(texts) >= 10
+        assert [text for text in texts if text in result.text] == []
+
+
+def test_listing_page_keeps_its_heading_and_cards(content_filter):
+    """A section front (tests/pages/listing-coast-countryside.html): its cards are the content. Expected:
+    the page's heading (the title is part of the main content), then each card's title and one-sentence
+    summary, verbatim and in order; its dates are dropped like an article's byline, and so are the site's
+    navigation, breadcrumb, pagination, newsletter box and footer."""
+    page = PAGES / "listing-coast-countryside.html"
+    expected = (PAGES / "listing-coast-countryside.expected.txt").read_text(encoding="utf-8").strip()
+    result = content_filter.filter(page.read_bytes())
+    assert result.format == "html" and result.error is None
+    assert result.text.split("\n\n") == expected.split("\n\n")
