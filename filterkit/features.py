@@ -21,6 +21,7 @@ checked against when it is loaded.
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from itertools import chain
 from typing import TYPE_CHECKING
 
@@ -219,13 +220,20 @@ class PageTerms:
         words shares none with the article it stands under.
         """
         matrix, chosen = self.matrix, chosen.astype(np.float64)
-        owner = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
-        present = np.bincount(matrix.indices, chosen[owner], minlength=matrix.shape[1])  # chosen paragraphs per term
-        elsewhere = present[matrix.indices] - chosen[owner] > 0.5
-        weight = np.abs(matrix.data)
-        total = np.bincount(owner, weight, minlength=matrix.shape[0])
+        owner, weight, total = self._term_weights
+        chosen_owner = chosen[owner]
+        present = np.bincount(matrix.indices, chosen_owner, minlength=matrix.shape[1])  # chosen paragraphs per term
+        elsewhere = present[matrix.indices] - chosen_owner > 0.5
         found = np.bincount(owner, weight * elsewhere, minlength=matrix.shape[0])
         return np.divide(found, total, out=np.full(matrix.shape[0], MISSING), where=total > 0)
+
+    @cached_property
+    def _term_weights(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per stored term: its paragraph and |weight|; per paragraph: its total (the same for every ``shared``)."""
+        matrix = self.matrix
+        owner = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+        weight = np.abs(matrix.data)
+        return owner, weight, np.bincount(owner, weight, minlength=matrix.shape[0])
 
 
 def shift(values: np.ndarray, offset: int, page_index: np.ndarray) -> np.ndarray:

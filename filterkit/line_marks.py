@@ -21,6 +21,7 @@ _GLYPH = re.compile(r"[•·▪◦‣●○■□►▶▸▹»›>*+\-–—◆
 _NUMBER = re.compile(r"(?:\d{1,3}[.)、）:：]|[(（]\d{1,3}[)）]|[①-⑳])(?!\d)")
 # A short label before a copied sentence ("Summary: ", "摘要：", "导读:"): up to this many characters before the colon.
 _LABEL = re.compile(r"\A[^\s:：]{1,12}\s?[:：]\s*")
+LABEL_REACH = 14  # _LABEL's colon is among a line's first this many characters
 _TAIL = ".。…,，;；、!！?？ "  # stripped from a line's end: a cut copy ends in " 。", "…" or "..."
 MIN_COPY_CHARS = 16  # a shorter line is not called a cut copy of another
 MAX_KEY_CHARS = 2000  # a line is compared on its start only: a cut copy is short, and a huge line costs no more
@@ -40,7 +41,8 @@ def line_marks(texts: list[str], offsets: np.ndarray) -> np.ndarray:
 def _copy_key(text: str) -> str:
     """The line as compared with others: without a leading label, white space, case and its closing marks."""
     head = text[:MAX_KEY_CHARS]
-    label = _LABEL.match(head)
+    lead = head[:LABEL_REACH]
+    label = _LABEL.match(head) if ":" in lead or "：" in lead else None
     return "".join((head[label.end():] if label else head).split()).lower().rstrip(_TAIL)
 
 

@@ -81,6 +81,7 @@ _NUMERIC = re.compile(r"\b(\d{1,2})([/.])(\d{1,2})\2(\d{4})\b")
 _COMPACT = re.compile(r"\b(\d{4})(\d{2})(\d{2})(?:T?(\d{2})(\d{2})(\d{2})?)?\b")
 _MDY = re.compile(_MONTH + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})", re.I)
 _DMY = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH + r",?\s+(\d{4})", re.I)
+_A_DIGIT = re.compile(r"\d")
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:/|[^\d])")
 # Labelled lines of a page's text (Chinese portals' 发布时间/来源/作者 lines, English bylines).
 _DATE_LABEL = re.compile(r"(?:发布时间|发表时间|发布日期|时间|日期|published|posted|posted on|date)\s*[：:]?\s*(.+)",
@@ -92,6 +93,9 @@ _NAME = r"[A-Z][\w'’.-]*(?: (?:[A-Z][\w'’.-]*|van|von|de|der|da|la|le|bin))*
 _AUTHOR_LABEL = re.compile(r"(?:作者|记者|文)\s*[：:/]\s*([^\s|｜/，,]+)"
                            r"|^(?:(?i:written|posted|published)\b[^|•·]{0,40}?\s)?(?i:by):?\s+(" + _NAME + ")")
 BYLINE_CHARS = 100  # a longer line that opens with "By" is a sentence
+# A word every one of the three labels above holds: a line without one is not searched by them (plain
+# substring tests of the lower-cased line: a case-blind regex alternation costs twice as much per line).
+_LABEL_WORDS = ("时间", "日期", "来源", "作者", "记者", "文", "published", "posted", "date", "by")
 _BY = re.compile(r"^\s*(?:by|von|par|por)\s+", re.I)
 
 
@@ -213,7 +217,10 @@ def labelled_fields(lines: Iterable[str]) -> dict[str, str]:
     """Fields stated by labelled lines of a page's text: 发布时间/日期 or "Published" lines, 来源, 作者 or "By"."""
     found: dict[str, str] = {}
     for line in lines:
-        if len(line) > LABEL_LINE_CHARS:  # a sentence, not a labelled line (and most of the time spent here)
+        if len(line) > LABEL_LINE_CHARS:  # a sentence, not a labelled line
+            continue
+        lower = line.lower()
+        if not any(word in lower for word in _LABEL_WORDS):
             continue
         if "date" not in found:
             for match in _DATE_LABEL.finditer(line):
@@ -239,7 +246,7 @@ def labelled_fields(lines: Iterable[str]) -> dict[str, str]:
 
 def iso_date(value: Any) -> str | None:
     """An ISO 8601 date (with its time and zone where given) for a date as pages write it, else None."""
-    if not isinstance(value, str) or not value.strip():
+    if not isinstance(value, str) or not _A_DIGIT.search(value):  # every date form below has digits
         return None
     text = value.strip()[:200]
     for pattern in (_ISO, _YMD):
