@@ -7,29 +7,22 @@ of confidence and F1. Needs ``../shared``.
 """
 from __future__ import annotations
 
-import argparse
-import sys
-
 import numpy as np
 
+from benchmarks import tracks_to_measure
 from filterkit import ContentFilter
-from training import benchmarks
 from training.evaluation import BATCH_SIZE, held_out_sets, page_input
 from training.scoring import page_scores
 
-TRACKS = ("html", "text")
 DECILES = 10
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--track", choices=TRACKS, action="append", help="a track to measure (default: both)")
-    args = parser.parse_args(argv)
-    if not benchmarks.available():
-        print("needs the benchmark pages in ../shared/data", file=sys.stderr)
+    tracks = tracks_to_measure(__doc__, argv)
+    if tracks is None:
         return 1
     pages = [page for pages in held_out_sets().values() for page in pages]
-    for track in args.track or TRACKS:
+    for track in tracks:
         results = ContentFilter().filter_many([page_input(page, track) for page in pages], batch_size=BATCH_SIZE,
                                               format=track)
         confidence, f1 = np.array([[result.confidence, page_scores(result.text, page.gold)[2]]

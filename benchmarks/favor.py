@@ -7,27 +7,19 @@ Needs ``../shared``.
 """
 from __future__ import annotations
 
-import argparse
-import sys
-
+from benchmarks import tracks_to_measure
 from filterkit import ContentFilter
 from filterkit.decision import FAVOR_BETA
-from training import benchmarks
 from training.evaluation import SETS, held_out_sets, score_pages
-
-TRACKS = ("html", "text")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--track", choices=TRACKS, action="append", help="a track to measure (default: both)")
-    args = parser.parse_args(argv)
-    if not benchmarks.available():
-        print("needs the benchmark pages in ../shared/data", file=sys.stderr)
+    tracks = tracks_to_measure(__doc__, argv)
+    if tracks is None:
         return 1
     sets = held_out_sets()
     print(f"{'track':5s} {'set':14s} {'favor':10s} {'F1':>6s} {'P':>6s} {'R':>6s} {'pages':>5s}")
-    for track in args.track or TRACKS:
+    for track in tracks:
         for name in SETS:
             for favor in FAVOR_BETA:
                 score = score_pages(ContentFilter(favor=favor), sets[name], track)
