@@ -93,9 +93,9 @@ _NAME = r"[A-Z][\w'’.-]*(?: (?:[A-Z][\w'’.-]*|van|von|de|der|da|la|le|bin))*
 _AUTHOR_LABEL = re.compile(r"(?:作者|记者|文)\s*[：:/]\s*([^\s|｜/，,]+)"
                            r"|^(?:(?i:written|posted|published)\b[^|•·]{0,40}?\s)?(?i:by):?\s+(" + _NAME + ")")
 BYLINE_CHARS = 100  # a longer line that opens with "By" is a sentence
-# A word every one of the three labels above holds: a line without one is not searched by them (plain
-# substring tests of the lower-cased line: a case-blind regex alternation costs twice as much per line).
-_LABEL_WORDS = ("时间", "日期", "来源", "作者", "记者", "文", "published", "posted", "date", "by")
+# A word every one of the three labels above holds, searched in the lower-cased line: a line without one
+# is not searched by them (a case-blind alternation costs several times more per line).
+_LABEL_WORD = re.compile("时间|日期|来源|作者|记者|文|published|posted|date|by")
 _BY = re.compile(r"^\s*(?:by|von|par|por)\s+", re.I)
 
 
@@ -219,8 +219,7 @@ def labelled_fields(lines: Iterable[str]) -> dict[str, str]:
     for line in lines:
         if len(line) > LABEL_LINE_CHARS:  # a sentence, not a labelled line
             continue
-        lower = line.lower()
-        if not any(word in lower for word in _LABEL_WORDS):
+        if not _LABEL_WORD.search(line.lower()):
             continue
         if "date" not in found:
             for match in _DATE_LABEL.finditer(line):
