@@ -39,7 +39,7 @@ from benchmarks.html_track import BASELINES, extract_each
 from training import region_pages
 from training.page_subsets import report_line, subset_report
 from training.scoring import Score, macro_score, page_scores
-from training.train import REGION_PAGES, TEASER_PAGES, TEASER_WEIGHT, train, training_examples
+from training.train import TEASER_WEIGHT, add_generated_page_arguments, train, training_examples
 
 TRAINING_BUCKETS = tuple(range(1, HELD_OUT_BUCKETS))  # bucket 0 is the held-out part
 GENERATED_SET = "teasers (gen.)"  # the text track's generated content-farm pages (training.teasers)
@@ -132,26 +132,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="train on the benchmark pages alone, without the pages of corpus/")
     parser.add_argument("--compare", choices=sorted(BASELINES), action="append", default=[],
                         help="HTML track: also score this established extractor on the same pages (repeatable)")
-    parser.add_argument("--teaser-pages", type=int, default=TEASER_PAGES, metavar="N",
-                        help=f"text track: about N generated content-farm pages, trained on and scored as their own "
-                             f"set (default: {TEASER_PAGES}; 0: none)")
-    parser.add_argument("--teaser-weight", type=float, default=TEASER_WEIGHT, metavar="W",
-                        help=f"text track: a generated page's training weight against a real page's "
-                             f"(default: {TEASER_WEIGHT})")
+    add_generated_page_arguments(parser)
     parser.add_argument("--record-in", metavar="MODEL_DIR", type=Path,
                         help="record filterkit's figures per set in that model's meta.json (the model of this design "
                              "trained on every page: training.train --all-pages)")
-    parser.add_argument("--region-pages", type=int, default=REGION_PAGES, metavar="N",
-                        help=f"HTML track: about N generated pages with teaser lists, comments, copies and asides "
-                             f"(training.region_pages) trained on with their host's bucket (default: {REGION_PAGES}: not yet chosen by cross-validation)")
     parser.add_argument("--pages-out", metavar="FILE",
                         help="write one JSON line per scored page (source, id, set, precision, recall, F1, "
                              "extracted text) to FILE, to compare two designs page by page")
     args = parser.parse_args(argv)
-    if args.teaser_pages < 0 or args.region_pages < 0:
-        parser.error("--teaser-pages, --region-pages: a number of pages, 0 or more")
-    if not args.teaser_weight > 0:
-        parser.error("--teaser-weight: a weight above 0")
     if args.compare and args.track != "html":
         parser.error("--compare: the established extractors take HTML: add --track html")
     try:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import math
 import sys
 import time
 from datetime import date
@@ -106,6 +107,36 @@ def train(examples: list[Example], threshold: float = DEFAULT_THRESHOLD,
     return model
 
 
+def add_generated_page_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--teaser-pages``, ``--teaser-weight`` and ``--region-pages``, as training and cross-validation take them."""
+    parser.add_argument("--teaser-pages", type=_page_count, default=TEASER_PAGES, metavar="N",
+                        help=f"text track: learn from about N generated content-farm pages (cross-validation also "
+                             f"scores them as a set of their own; default: {TEASER_PAGES}; 0: none)")
+    parser.add_argument("--teaser-weight", type=_weight, default=TEASER_WEIGHT, metavar="W",
+                        help=f"text track: a generated page's training weight against a real page's "
+                             f"(default: {TEASER_WEIGHT})")
+    parser.add_argument("--region-pages", type=_page_count, default=REGION_PAGES, metavar="N",
+                        help=f"HTML track, from the benchmark pages: learn from about N generated pages with teaser "
+                             f"lists, comments, copies and asides, each with its host's domain bucket (default: "
+                             f"{REGION_PAGES}: not yet chosen by cross-validation)")
+
+
+def _page_count(text: str) -> int:
+    if not text.isdecimal():
+        raise argparse.ArgumentTypeError(f"{text!r}: a number of pages, 0 or more")
+    return int(text)
+
+
+def _weight(text: str) -> float:
+    try:
+        weight = float(text)
+    except ValueError:
+        weight = math.nan
+    if not weight > 0 or math.isinf(weight):
+        raise argparse.ArgumentTypeError(f"{text!r}: a weight above 0")
+    return weight
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training.train", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -117,13 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--benchmarks", action="store_true",
                         help=f"also train on the public benchmark pages in {benchmarks.SHARED_DATA} (training part), "
                              "and score the held-out part")
-    parser.add_argument("--teaser-pages", type=int, default=TEASER_PAGES, metavar="N",
-                        help=f"text track: learn from about N generated content-farm pages (default: {TEASER_PAGES}; 0: none)")
-    parser.add_argument("--teaser-weight", type=float, default=TEASER_WEIGHT, metavar="W",
-                        help=f"text track: a generated page's training weight against a real page's (default: {TEASER_WEIGHT})")
-    parser.add_argument("--region-pages", type=int, default=REGION_PAGES, metavar="N",
-                        help=f"HTML track, with --benchmarks: learn from about N generated pages with teaser lists, "
-                             f"comments, copies and asides (default: {REGION_PAGES}; 0: none)")
+    add_generated_page_arguments(parser)
     parser.add_argument("--all-pages", action="store_true",
                         help="with --benchmarks: train on every labeled page, the held-out part too (the shipped "
                              "models); their figures come from cross-validation (training.crossval --record-in DIR)")
@@ -131,10 +156,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.all_pages and not args.benchmarks:
         parser.error("--all-pages: add --benchmarks (the labeled benchmark pages are what it adds)")
-    if args.teaser_pages < 0 or args.region_pages < 0:
-        parser.error("--teaser-pages, --region-pages: a number of pages, 0 or more")
-    if not args.teaser_weight > 0:
-        parser.error("--teaser-weight: a weight above 0")
 
     corpus_dirs = ([] if args.no_default_corpus else [CORPUS_DIR]) + args.corpus
     if args.benchmarks and not benchmarks.available():
